@@ -1,0 +1,7 @@
+//! streamlab-core: the deterministic simulator. Pure: no I/O, no wall clock,
+//! no threads, no unseeded randomness. See `ARCHITECTURE.md`.
+#![forbid(unsafe_code)]
+
+pub mod rng;
+pub mod session;
+pub mod time;
