@@ -2,6 +2,8 @@
 //! no threads, no unseeded randomness. See `ARCHITECTURE.md`.
 #![forbid(unsafe_code)]
 
+pub mod kafka;
+pub mod kernel;
 pub mod rng;
 pub mod session;
 pub mod time;
