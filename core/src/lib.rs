@@ -2,8 +2,10 @@
 //! no threads, no unseeded randomness. See `ARCHITECTURE.md`.
 #![forbid(unsafe_code)]
 
+pub mod check;
 pub mod kafka;
 pub mod kernel;
 pub mod rng;
+pub mod scenario;
 pub mod session;
 pub mod time;

@@ -1,0 +1,3 @@
+//! Checkers and metrics over the trace.
+
+pub mod metrics;
