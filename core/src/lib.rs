@@ -5,6 +5,7 @@
 pub mod check;
 pub mod kafka;
 pub mod kernel;
+pub mod model;
 pub mod rng;
 pub mod scenario;
 pub mod session;
