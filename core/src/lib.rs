@@ -3,10 +3,13 @@
 #![forbid(unsafe_code)]
 
 pub mod check;
+pub mod export;
 pub mod kafka;
 pub mod kernel;
 pub mod model;
+pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod session;
 pub mod time;
+pub mod world;

@@ -1,46 +1,83 @@
-//! The facade the web app (and other embedders) drive: load a scenario, step
-//! it, read its trace hash and summary. Thin over [`crate::world::World`].
-//!
-//! PLACEHOLDER SIGNATURES — the implementation lands with the kernel.
+//! The facade the web app (and other embedders) drive: load a scenario,
+//! step it, read its trace hash and summary. Thin over [`World`].
 
-/// An error in a scenario file, pointing at the place.
-#[derive(Clone, Debug)]
-pub struct ScenarioErrorStub {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub path: String,
-    pub message: String,
-}
+use crate::report::{report_json, summary_text, Outcome};
+use crate::scenario::{self, Scenario};
+use crate::time::fmt_time;
+use crate::world::World;
 
-impl std::fmt::Display for ScenarioErrorStub {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}: {}: {}", self.file, self.line, self.column, self.path, self.message)
-    }
-}
+pub use crate::scenario::ScenarioError;
 
+/// A loaded scenario being run.
 pub struct Session {
-    now: u64,
+    world: World,
 }
 
 impl Session {
-    pub fn load(_file_name: &str, _toml_text: &str, _seed: Option<u64>) -> Result<Session, ScenarioErrorStub> {
-        Ok(Session { now: 0 })
+    /// Parses and builds; `seed` overrides the scenario's.
+    pub fn load(file_name: &str, toml_text: &str, seed: Option<u64>) -> Result<Session, ScenarioError> {
+        let sc: Scenario = scenario::parse(file_name, toml_text)?;
+        let seed = sc.effective_seed(seed);
+        Ok(Session { world: World::new(sc, seed) })
     }
-    pub fn scenario_name(&self) -> &str { "stub" }
-    pub fn seed(&self) -> u64 { 0 }
-    pub fn now(&self) -> u64 { self.now }
-    pub fn end_time(&self) -> u64 { 1_000_000 }
-    pub fn step(&mut self) -> bool { self.now += 1000; self.now < 1_000_000 }
-    pub fn run_until(&mut self, t: u64) { self.now = t.min(1_000_000) }
-    pub fn run_to_end(&mut self) { self.now = 1_000_000 }
-    pub fn is_finished(&self) -> bool { self.now >= 1_000_000 }
-    pub fn trace_len(&self) -> usize { (self.now / 1000) as usize }
-    pub fn trace_hash(&self) -> String { format!("{:032x}", self.now) }
-    pub fn summary_text(&self) -> String { String::from("stub") }
-    pub fn report_json(&self) -> String { String::from("{}") }
-    pub fn recent_events(&self, _n: usize) -> Vec<String> { vec![] }
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+    pub fn world_mut(&mut self) -> &mut World {
+        &mut self.world
+    }
+    pub fn scenario_name(&self) -> &str {
+        &self.world.scenario.name
+    }
+    pub fn seed(&self) -> u64 {
+        self.world.seed
+    }
+    pub fn now(&self) -> u64 {
+        self.world.sim.now()
+    }
+    pub fn end_time(&self) -> u64 {
+        self.world.sim.end()
+    }
+    pub fn step(&mut self) -> bool {
+        self.world.sim.step()
+    }
+    pub fn run_until(&mut self, t: u64) {
+        self.world.sim.run_until(t)
+    }
+    pub fn run_to_end(&mut self) {
+        self.world.sim.run_to_end()
+    }
+    pub fn is_finished(&self) -> bool {
+        self.world.sim.is_finished()
+    }
+    pub fn trace_len(&self) -> usize {
+        self.world.sim.trace().len()
+    }
+    pub fn trace_hash(&self) -> String {
+        self.world.sim.trace().hash_hex()
+    }
+    pub fn summary_text(&self) -> String {
+        summary_text(&self.world, &Outcome::of(&self.world))
+    }
+    pub fn report_json(&self) -> String {
+        serde_json::to_string_pretty(&report_json(&self.world, &Outcome::of(&self.world))).unwrap_or_default()
+    }
+    /// The last `n` trace records, one human-readable line each.
+    pub fn recent_events(&self, n: usize) -> Vec<String> {
+        let recs = self.world.sim.trace().records();
+        let start = recs.len().saturating_sub(n);
+        recs[start..]
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let ev = serde_json::to_string(&r.ev).unwrap_or_default();
+                format!("#{:<7} {} {:<10} {}", start + i, fmt_time(r.t), self.world.sim.node_name(r.node), ev)
+            })
+            .collect()
+    }
 }
 
 /// Example scenarios compiled into the binary: (file name, TOML text).
-pub const BUILTIN_SCENARIOS: &[(&str, &str)] = &[];
+pub const BUILTIN_SCENARIOS: &[(&str, &str)] = &[
+    ("basic.toml", include_str!("../../scenarios/basic.toml")),
+];

@@ -30,6 +30,8 @@ pub enum ControllerTimer {
     UncleanCheck,
     /// Periodic preferred-leader rebalance.
     PreferredLeaderCheck,
+    /// End of the creation grace period: create with whoever registered.
+    CreateTopics,
     Group(GroupTimer),
 }
 
@@ -68,6 +70,8 @@ pub struct Controller {
 }
 
 const SESSION_CHECK: Micros = 250_000;
+/// How long topic creation waits for all assigned brokers to register.
+const CREATION_GRACE: Micros = 3_000_000;
 
 impl Controller {
     pub fn new(version: KafkaVersion, broker_config: &Props, topics: &[TopicSpec], brokers: u32) -> Self {
@@ -113,6 +117,9 @@ impl Controller {
 
     pub fn on_start(&mut self, ctx: &mut Ctx<'_, Model>) {
         ctx.set_timer(SESSION_CHECK, Timer::Controller(ControllerTimer::SessionCheck));
+        if ctx.now() < CREATION_GRACE {
+            ctx.set_timer(CREATION_GRACE - ctx.now(), Timer::Controller(ControllerTimer::CreateTopics));
+        }
         ctx.set_timer(self.unclean_interval, Timer::Controller(ControllerTimer::UncleanCheck));
         if self.auto_rebalance {
             ctx.set_timer(self.rebalance_interval, Timer::Controller(ControllerTimer::PreferredLeaderCheck));
@@ -169,6 +176,7 @@ impl Controller {
                 self.preferred_leader_rebalance(ctx);
                 ctx.set_timer(self.rebalance_interval, Timer::Controller(ControllerTimer::PreferredLeaderCheck));
             }
+            ControllerTimer::CreateTopics => self.elect_leaderless(ctx),
             ControllerTimer::Group(g) => self.groups.on_timer(ctx, g),
         }
     }
@@ -342,8 +350,14 @@ impl Controller {
         let mut reason = "election";
         let mut leader = p.replicas.iter().copied().find(|b| isr.contains(b) && self.acceptable(*b));
         if leader.is_none() && p.leader_epoch < 0 && isr.is_empty() {
-            // Initial creation: every replica is in the ISR, the first
-            // acceptable one leads.
+            // Initial creation (as an admin's CreateTopics once the cluster
+            // is up): wait until every assigned replica has registered, or
+            // for the creation grace period; then every replica is in the
+            // ISR and the first acceptable one leads.
+            let all_up = p.replicas.iter().all(|b| self.acceptable(*b));
+            if !all_up && ctx.now() < CREATION_GRACE {
+                return false;
+            }
             if let Some(first) = p.replicas.iter().copied().find(|b| self.acceptable(*b)) {
                 isr = p.replicas.clone();
                 leader = Some(first);
@@ -358,7 +372,7 @@ impl Controller {
                 reason = "elr-election";
             }
         }
-        if leader.is_none() && rules.unclean && (periodic_unclean || true) {
+        if leader.is_none() && rules.unclean && (periodic_unclean || p.leader_epoch >= 0) {
             if let Some(u) = p.replicas.iter().copied().find(|b| self.acceptable(*b)) {
                 leader = Some(u);
                 isr = vec![u];

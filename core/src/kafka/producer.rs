@@ -1,22 +1,589 @@
-//! PLACEHOLDER
+//! The producer client, after the Java `KafkaProducer`.
+//!
+//! The application calls `send()` (a generated workload or scripted
+//! records); the record is partitioned (murmur2 for keys, sticky for null
+//! keys, §4), accumulated into a per-partition batch (`batch.size`,
+//! `linger.ms`), sent to the partition leader with `acks`, and retried on
+//! retriable errors with exponential backoff until `retries` or
+//! `delivery.timeout.ms` runs out. With idempotence it carries a producer id,
+//! epoch and per-partition sequence numbers so the broker can drop retried
+//! duplicates (C3). Every send ends in the history as acked, failed
+//! (definitely not written) or indefinite (may or may not be in the log, C7).
+
+use super::events::KEvent;
+use super::partitioner::{choose_partition, StickyPartitioner, StickyStrategy, TopicPartitions};
+use super::protocol::{Acks, Msg, SendRecord};
+use super::types::{BrokerId, ErrorCode, PartitionMeta, Tp};
 use crate::kernel::{Ctx, NodeId};
-use crate::model::Model;
-use crate::kafka::protocol::Msg;
+use crate::model::{emit, Model, Timer};
+use crate::scenario::{KeyDist, ProducerSpec, ScriptedRecord, TopicSpec, Workload};
+use crate::time::Micros;
+use std::collections::BTreeMap;
+
+const CONTROLLER: NodeId = 0;
+/// How long to wait for a metadata or InitProducerId answer before asking again.
+const META_TIMEOUT: Micros = 1_000_000;
 
 #[derive(Clone, Debug)]
-pub enum ProducerTimer {}
+pub enum ProducerTimer {
+    /// The next generated send().
+    Generate,
+    /// The next scripted send().
+    Script,
+    /// `linger.ms` expired for a partition's open batch.
+    Linger { partition: u32 },
+    /// Try to send ready batches (after a backoff or a metadata update).
+    Drain,
+    RequestTimeout { corr: u64 },
+    MetadataTimeout { corr: u64 },
+    DeliveryTimeout,
+}
 
 #[derive(Clone, Debug)]
-pub struct Producer {}
+struct Batch {
+    partition: u32,
+    records: Vec<SendRecord>,
+    bytes: u64,
+    created: Micros,
+    /// Sent at least once.
+    attempts: u32,
+    base_seq: Option<i32>,
+    /// Some attempt ended in a way that may have written it.
+    ambiguous: bool,
+    /// Not before this time (retry backoff).
+    ready_at: Micros,
+    /// Closed to new records (full, lingered, or sent).
+    closed: bool,
+}
 
-impl Producer {
-    pub fn on_start(&mut self, _ctx: &mut Ctx<'_, Model>) {}
-    pub fn on_restart(&mut self, ctx: &mut Ctx<'_, Model>) {
-        self.on_start(ctx)
-    }
-    pub fn on_msg(&mut self, _ctx: &mut Ctx<'_, Model>, _from: NodeId, _msg: Msg) {}
-    pub fn on_timer(&mut self, _ctx: &mut Ctx<'_, Model>, t: ProducerTimer) {
-        match t {}
+#[derive(Clone, Debug)]
+struct InFlight {
+    batch: Batch,
+    broker: BrokerId,
+    timer: u64,
+}
+
+/// In-memory client state (lost in a crash).
+#[derive(Clone, Debug)]
+struct Volatile {
+    leaders: BTreeMap<u32, (Option<BrokerId>, i32)>,
+    meta_corr: Option<u64>,
+    next_bootstrap: u32,
+    producer_id: i64,
+    producer_epoch: i16,
+    pid_corr: Option<u64>,
+    queues: BTreeMap<u32, Vec<Batch>>,
+    inflight: BTreeMap<u64, InFlight>,
+    next_seq: BTreeMap<u32, i32>,
+    next_corr: u64,
+    sticky: StickyPartitioner,
+    drain_armed: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Producer {
+    name: String,
+    topic: u16,
+    partitions: u32,
+    brokers: u32,
+    acks: Acks,
+    idempotent: bool,
+    linger: Micros,
+    batch_size: u64,
+    retries: i64,
+    delivery_timeout: Micros,
+    request_timeout: Micros,
+    backoff: Micros,
+    backoff_max: Micros,
+    max_in_flight: usize,
+    ignore_keys: bool,
+    workload: Option<Workload>,
+    script: Vec<ScriptedRecord>,
+    zipf_cdf: Vec<f64>,
+    // The application's own progress and the test harness's ledger survive
+    // a crash of the client library's memory: they are the history.
+    next_send_id: u64,
+    generated: u64,
+    next_script: usize,
+    /// Send id → whether it was ever put on the wire.
+    pending: BTreeMap<u64, bool>,
+    v: Volatile,
+}
+
+fn volatile(batch_size: u64) -> Volatile {
+    Volatile {
+        leaders: BTreeMap::new(),
+        meta_corr: None,
+        next_bootstrap: 0,
+        producer_id: -1,
+        producer_epoch: -1,
+        pid_corr: None,
+        queues: BTreeMap::new(),
+        inflight: BTreeMap::new(),
+        next_seq: BTreeMap::new(),
+        next_corr: 0,
+        sticky: StickyPartitioner::new(StickyStrategy::BuiltIn, batch_size),
+        drain_armed: false,
     }
 }
-impl Producer { pub fn on_crash(&mut self) {} }
+
+impl Producer {
+    pub fn new(spec: &ProducerSpec, topics: &[TopicSpec], brokers: u32) -> Self {
+        let ti = topics.iter().position(|t| t.name == spec.topic).unwrap_or(0);
+        let c = &spec.config;
+        let acks = match c.str("acks") {
+            "0" => Acks::Zero,
+            "1" => Acks::One,
+            _ => Acks::All,
+        };
+        let batch_size = c.int("batch.size").max(1) as u64;
+        let zipf_cdf = match &spec.workload {
+            Some(Workload { keys: KeyDist::Zipf { count, exponent, .. }, .. }) => {
+                let w: Vec<f64> = (1..=*count).map(|k| 1.0 / (k as f64).powf(*exponent)).collect();
+                let total: f64 = w.iter().sum();
+                let mut acc = 0.0;
+                w.iter()
+                    .map(|x| {
+                        acc += x / total;
+                        acc
+                    })
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        let mut script = spec.records.clone();
+        script.sort_by_key(|r| r.at);
+        Producer {
+            name: spec.name.clone(),
+            topic: ti as u16,
+            partitions: topics.get(ti).map_or(1, |t| t.partitions),
+            brokers,
+            acks,
+            idempotent: spec.idempotent,
+            linger: c.micros("linger.ms"),
+            batch_size,
+            retries: c.int("retries"),
+            delivery_timeout: c.micros("delivery.timeout.ms"),
+            request_timeout: c.micros("request.timeout.ms").max(1_000),
+            backoff: c.micros("retry.backoff.ms").max(1_000),
+            backoff_max: c.micros("retry.backoff.max.ms").max(1_000),
+            max_in_flight: c.int("max.in.flight.requests.per.connection").max(1) as usize,
+            ignore_keys: c.bool("partitioner.ignore.keys"),
+            workload: spec.workload.clone(),
+            script,
+            zipf_cdf,
+            next_send_id: 0,
+            generated: 0,
+            next_script: 0,
+            pending: BTreeMap::new(),
+            v: volatile(batch_size),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn on_start(&mut self, ctx: &mut Ctx<'_, Model>) {
+        self.v = volatile(self.batch_size);
+        self.request_metadata(ctx);
+        if self.idempotent {
+            self.request_pid(ctx);
+        }
+        let now = ctx.now();
+        if let Some(w) = &self.workload {
+            if w.count != Some(0) {
+                let first = w.start.max(now);
+                if first < w.stop {
+                    ctx.set_timer(first - now, Timer::Producer(ProducerTimer::Generate));
+                }
+            }
+        }
+        self.arm_script(ctx);
+        ctx.set_timer(1_000_000, Timer::Producer(ProducerTimer::DeliveryTimeout));
+    }
+
+    /// After a crash: what the process had in memory is gone. Sends never
+    /// put on the wire definitely failed; the others are indefinite.
+    pub fn on_restart(&mut self, ctx: &mut Ctx<'_, Model>) {
+        for (id, sent) in std::mem::take(&mut self.pending) {
+            if sent {
+                emit(ctx, KEvent::SendInfo { id, error: ErrorCode::NetworkException });
+            } else {
+                emit(ctx, KEvent::SendFail { id, error: ErrorCode::NetworkException });
+            }
+        }
+        // Scripted sends scheduled during the downtime are skipped: the
+        // application was down.
+        let now = ctx.now();
+        while self.next_script < self.script.len() && self.script[self.next_script].at < now {
+            self.next_script += 1;
+        }
+        self.on_start(ctx);
+    }
+
+    pub fn on_crash(&mut self) {
+        self.v = volatile(self.batch_size);
+    }
+
+    fn corr(&mut self) -> u64 {
+        self.v.next_corr += 1;
+        self.v.next_corr
+    }
+
+    fn request_metadata(&mut self, ctx: &mut Ctx<'_, Model>) {
+        if self.v.meta_corr.is_some() || self.brokers == 0 {
+            return;
+        }
+        let corr = self.corr();
+        self.v.meta_corr = Some(corr);
+        let b = self.v.next_bootstrap % self.brokers + 1;
+        self.v.next_bootstrap += 1;
+        ctx.send(b, Msg::MetadataRequest { corr });
+        ctx.set_timer(META_TIMEOUT, Timer::Producer(ProducerTimer::MetadataTimeout { corr }));
+    }
+
+    fn request_pid(&mut self, ctx: &mut Ctx<'_, Model>) {
+        if self.v.pid_corr.is_some() {
+            return;
+        }
+        let corr = self.corr();
+        self.v.pid_corr = Some(corr);
+        ctx.send(CONTROLLER, Msg::InitProducerId { corr });
+        ctx.set_timer(META_TIMEOUT, Timer::Producer(ProducerTimer::MetadataTimeout { corr }));
+    }
+
+    fn arm_script(&mut self, ctx: &mut Ctx<'_, Model>) {
+        if let Some(r) = self.script.get(self.next_script) {
+            let now = ctx.now();
+            ctx.set_timer(r.at.saturating_sub(now), Timer::Producer(ProducerTimer::Script));
+        }
+    }
+
+    fn arm_drain(&mut self, ctx: &mut Ctx<'_, Model>, after: Micros) {
+        if !self.v.drain_armed {
+            self.v.drain_armed = true;
+            ctx.set_timer(after, Timer::Producer(ProducerTimer::Drain));
+        }
+    }
+
+    pub fn on_timer(&mut self, ctx: &mut Ctx<'_, Model>, t: ProducerTimer) {
+        match t {
+            ProducerTimer::Generate => self.generate(ctx),
+            ProducerTimer::Script => {
+                let now = ctx.now();
+                while let Some(r) = self.script.get(self.next_script).cloned() {
+                    if r.at > now {
+                        break;
+                    }
+                    self.next_script += 1;
+                    let value = r.value.clone().unwrap_or_else(|| format!("{}-{}", self.name, self.next_send_id));
+                    self.send(ctx, r.key.clone(), value, r.event_time, r.partition);
+                }
+                self.arm_script(ctx);
+            }
+            ProducerTimer::Linger { partition } => {
+                let now = ctx.now();
+                if let Some(q) = self.v.queues.get_mut(&partition) {
+                    if let Some(b) = q.last_mut().filter(|b| now.saturating_sub(b.created) >= self.linger) {
+                        b.closed = true;
+                    }
+                }
+                self.drain(ctx);
+            }
+            ProducerTimer::Drain => {
+                self.v.drain_armed = false;
+                self.drain(ctx);
+            }
+            ProducerTimer::RequestTimeout { corr } => {
+                if let Some(f) = self.v.inflight.remove(&corr) {
+                    // The client gives up on the request: the batch may or
+                    // may not have been written.
+                    self.request_metadata(ctx);
+                    self.retry_or_finish(ctx, f.batch, ErrorCode::NetworkException);
+                }
+            }
+            ProducerTimer::MetadataTimeout { corr } => {
+                if self.v.meta_corr == Some(corr) {
+                    self.v.meta_corr = None;
+                    self.request_metadata(ctx);
+                }
+                if self.v.pid_corr == Some(corr) {
+                    self.v.pid_corr = None;
+                    self.request_pid(ctx);
+                }
+            }
+            ProducerTimer::DeliveryTimeout => {
+                self.expire_queued(ctx);
+                ctx.set_timer(1_000_000, Timer::Producer(ProducerTimer::DeliveryTimeout));
+            }
+        }
+    }
+
+    fn generate(&mut self, ctx: &mut Ctx<'_, Model>) {
+        let Some(w) = self.workload.clone() else { return };
+        let now = ctx.now();
+        if now >= w.stop || w.count.is_some_and(|c| self.generated >= c) {
+            return;
+        }
+        let key = self.next_key(ctx, &w.keys);
+        let value = format!("{}-{}", self.name, self.next_send_id);
+        let ts = ctx.local_now();
+        self.generated += 1;
+        self.send(ctx, key, value, ts, None);
+        // Fixed inter-arrival time 1/rate (documented), so lessons can
+        // count records exactly.
+        let interval = ((1_000_000.0 / w.rate).round() as u64).max(1);
+        if now + interval < w.stop && w.count.is_none_or(|c| self.generated < c) {
+            ctx.set_timer(interval, Timer::Producer(ProducerTimer::Generate));
+        }
+    }
+
+    fn next_key(&mut self, ctx: &mut Ctx<'_, Model>, keys: &KeyDist) -> Option<String> {
+        match keys {
+            KeyDist::None => None,
+            KeyDist::Uniform { count, prefix } => Some(format!("{prefix}{}", ctx.rng().below(u64::from(*count)))),
+            KeyDist::Sequential { count, prefix } => Some(format!("{prefix}{}", self.generated % u64::from(*count))),
+            KeyDist::Zipf { prefix, .. } => {
+                let u = ctx.rng().unit();
+                let i = self.zipf_cdf.partition_point(|c| *c < u).min(self.zipf_cdf.len().saturating_sub(1));
+                Some(format!("{prefix}{i}"))
+            }
+        }
+    }
+
+    fn available(&self) -> Vec<u32> {
+        (0..self.partitions).filter(|p| self.v.leaders.get(p).is_some_and(|(l, _)| l.is_some())).collect()
+    }
+
+    /// The application's `send()`.
+    fn send(&mut self, ctx: &mut Ctx<'_, Model>, key: Option<String>, value: String, timestamp: Micros, explicit: Option<u32>) {
+        let id = self.next_send_id;
+        self.next_send_id += 1;
+        let available = self.available();
+        let all: Vec<u32> = (0..self.partitions).collect();
+        let avail = if available.is_empty() { &all } else { &available };
+        let tps = TopicPartitions::uniform(self.partitions, avail);
+        let mut rng = ctx.rng().clone();
+        let partition = choose_partition(explicit, key.as_deref().map(str::as_bytes), self.ignore_keys, &mut self.v.sticky, &mut rng, &tps).unwrap_or(0);
+        emit(ctx, KEvent::Send { id, key: key.clone(), value: value.clone(), partition });
+        let rec = SendRecord { send_id: id, key: key.clone(), value, timestamp };
+        let bytes = rec.value.len() as u64 + key.as_ref().map_or(0, |k| k.len() as u64) + 70;
+        let now = ctx.now();
+        self.pending.insert(id, false);
+        let q = self.v.queues.entry(partition).or_default();
+        let open = q.last_mut().filter(|b| !b.closed && b.attempts == 0);
+        let new_batch = match open {
+            Some(b) => {
+                b.records.push(rec);
+                b.bytes += bytes;
+                if b.bytes >= self.batch_size {
+                    b.closed = true;
+                }
+                false
+            }
+            None => {
+                q.push(Batch { partition, records: vec![rec], bytes, created: now, attempts: 0, base_seq: None, ambiguous: false, ready_at: now, closed: bytes >= self.batch_size });
+                true
+            }
+        };
+        let switch_ok = explicit.is_none() && (key.is_none() || self.ignore_keys);
+        if switch_ok {
+            self.v.sticky.on_append(&mut rng, &tps, partition, bytes, true);
+        }
+        // The partitioner's draws come from the producer's own stream.
+        *ctx.rng() = rng;
+        if new_batch && self.linger > 0 {
+            ctx.set_timer(self.linger, Timer::Producer(ProducerTimer::Linger { partition }));
+        }
+        if self.linger == 0 {
+            if let Some(b) = self.v.queues.get_mut(&partition).and_then(|q| q.last_mut()) {
+                b.closed = true;
+            }
+        }
+        self.drain(ctx);
+    }
+
+    fn drain(&mut self, ctx: &mut Ctx<'_, Model>) {
+        let now = ctx.now();
+        if self.idempotent && self.v.producer_id < 0 {
+            self.request_pid(ctx);
+            return;
+        }
+        let partitions: Vec<u32> = self.v.queues.keys().copied().collect();
+        let mut earliest_wait: Option<Micros> = None;
+        for p in partitions {
+            loop {
+                let Some(front) = self.v.queues.get(&p).and_then(|q| q.first()) else { break };
+                if !front.closed {
+                    break;
+                }
+                if front.ready_at > now {
+                    earliest_wait = Some(earliest_wait.map_or(front.ready_at, |e| e.min(front.ready_at)));
+                    break;
+                }
+                let Some((Some(leader), _)) = self.v.leaders.get(&p).copied() else {
+                    self.request_metadata(ctx);
+                    earliest_wait = Some(earliest_wait.map_or(now + self.backoff, |e| e.min(now + self.backoff)));
+                    break;
+                };
+                let inflight_to = self.v.inflight.values().filter(|f| f.broker == leader).count();
+                if inflight_to >= self.max_in_flight {
+                    break;
+                }
+                // With idempotence, a partition's batches go out strictly in
+                // sequence order: a retried batch waits for nothing, later
+                // ones wait for it to be in flight.
+                let mut batch = self.v.queues.get_mut(&p).expect("queue").remove(0);
+                if self.idempotent && batch.base_seq.is_none() {
+                    let seq = self.v.next_seq.entry(p).or_insert(0);
+                    batch.base_seq = Some(*seq);
+                    *seq = seq.wrapping_add(batch.records.len() as i32);
+                }
+                self.send_batch(ctx, batch, leader);
+            }
+        }
+        if let Some(t) = earliest_wait {
+            self.arm_drain(ctx, t.saturating_sub(now).max(1));
+        }
+    }
+
+    fn send_batch(&mut self, ctx: &mut Ctx<'_, Model>, mut batch: Batch, leader: BrokerId) {
+        let corr = self.corr();
+        let tp = Tp(self.topic, batch.partition);
+        emit(
+            ctx,
+            KEvent::BatchSent { tp, first_send: batch.records.first().map_or(0, |r| r.send_id), count: batch.records.len() as u32, attempt: batch.attempts, broker: leader },
+        );
+        for r in &batch.records {
+            self.pending.insert(r.send_id, true);
+        }
+        batch.attempts += 1;
+        let msg = Msg::Produce {
+            corr,
+            tp,
+            acks: self.acks,
+            timeout: self.request_timeout,
+            producer_id: if self.idempotent { self.v.producer_id } else { -1 },
+            producer_epoch: if self.idempotent { self.v.producer_epoch } else { -1 },
+            base_sequence: batch.base_seq.unwrap_or(-1),
+            records: batch.records.clone(),
+        };
+        ctx.send(leader, msg);
+        if self.acks == Acks::Zero {
+            // acks=0: the future completes once the request is written to
+            // the socket; the offset is unknown (-1) and retries never apply.
+            for r in &batch.records {
+                self.pending.remove(&r.send_id);
+                emit(ctx, KEvent::SendOk { id: r.send_id, partition: batch.partition, offset: -1 });
+            }
+            return;
+        }
+        let timer = ctx.set_timer(self.request_timeout, Timer::Producer(ProducerTimer::RequestTimeout { corr }));
+        self.v.inflight.insert(corr, InFlight { batch, broker: leader, timer });
+    }
+
+    fn retry_or_finish(&mut self, ctx: &mut Ctx<'_, Model>, mut batch: Batch, error: ErrorCode) {
+        let now = ctx.now();
+        if error.ambiguous_for_produce() {
+            batch.ambiguous = true;
+        }
+        let expired = now.saturating_sub(batch.created) >= self.delivery_timeout;
+        let retriable = error.retriable() || (self.idempotent && error == ErrorCode::OutOfOrderSequenceNumber);
+        if retriable && i64::from(batch.attempts) <= self.retries && !expired {
+            let exp = batch.attempts.saturating_sub(1).min(20);
+            let base = self.backoff.saturating_mul(1 << exp).min(self.backoff_max);
+            // ±20% jitter, as the Java client's ExponentialBackoff.
+            let jitter = ctx.rng().range_inclusive(0, base / 5 * 2);
+            batch.ready_at = now + (base - base / 5 + jitter);
+            batch.closed = true;
+            let q = self.v.queues.entry(batch.partition).or_default();
+            // Retries go back to the front, in sequence order.
+            let pos = q.iter().position(|b| b.base_seq.is_none() || (batch.base_seq.is_some() && b.base_seq > batch.base_seq)).unwrap_or(q.len());
+            q.insert(pos, batch);
+            self.arm_drain(ctx, (self.backoff).max(1));
+            return;
+        }
+        let error = if expired { ErrorCode::DeliveryTimeout } else { error };
+        for r in &batch.records {
+            self.pending.remove(&r.send_id);
+            if batch.ambiguous || error.ambiguous_for_produce() {
+                emit(ctx, KEvent::SendInfo { id: r.send_id, error });
+            } else {
+                emit(ctx, KEvent::SendFail { id: r.send_id, error });
+            }
+        }
+    }
+
+    /// `delivery.timeout.ms` for batches still waiting in the accumulator.
+    fn expire_queued(&mut self, ctx: &mut Ctx<'_, Model>) {
+        let now = ctx.now();
+        let mut expired = Vec::new();
+        for q in self.v.queues.values_mut() {
+            let (old, keep): (Vec<Batch>, Vec<Batch>) = std::mem::take(q).into_iter().partition(|b| now.saturating_sub(b.created) >= self.delivery_timeout);
+            *q = keep;
+            expired.extend(old);
+        }
+        for b in expired {
+            for r in &b.records {
+                self.pending.remove(&r.send_id);
+                if b.ambiguous {
+                    emit(ctx, KEvent::SendInfo { id: r.send_id, error: ErrorCode::DeliveryTimeout });
+                } else {
+                    emit(ctx, KEvent::SendFail { id: r.send_id, error: ErrorCode::DeliveryTimeout });
+                }
+            }
+        }
+    }
+
+    pub fn on_msg(&mut self, ctx: &mut Ctx<'_, Model>, _from: NodeId, msg: Msg) {
+        match msg {
+            Msg::MetadataResponse { corr, partitions } => {
+                if self.v.meta_corr == Some(corr) {
+                    self.v.meta_corr = None;
+                }
+                self.apply_metadata(&partitions);
+                if partitions.iter().all(|p| p.tp.0 != self.topic) {
+                    // The broker had no metadata yet: ask again shortly.
+                    self.arm_drain(ctx, self.backoff);
+                }
+                self.drain(ctx);
+            }
+            Msg::InitProducerIdResponse { corr, producer_id, producer_epoch } => {
+                if self.v.pid_corr == Some(corr) {
+                    self.v.pid_corr = None;
+                    self.v.producer_id = producer_id;
+                    self.v.producer_epoch = producer_epoch;
+                    self.drain(ctx);
+                }
+            }
+            Msg::ProduceResponse { corr, tp: _, error, base_offset } => {
+                let Some(f) = self.v.inflight.remove(&corr) else { return };
+                ctx.cancel_timer(f.timer);
+                if error == ErrorCode::None {
+                    for (i, r) in f.batch.records.iter().enumerate() {
+                        self.pending.remove(&r.send_id);
+                        emit(ctx, KEvent::SendOk { id: r.send_id, partition: f.batch.partition, offset: base_offset + i as i64 });
+                    }
+                } else {
+                    if matches!(error, ErrorCode::NotLeaderOrFollower | ErrorCode::FencedLeaderEpoch | ErrorCode::UnknownLeaderEpoch | ErrorCode::LeaderNotAvailable) {
+                        self.v.leaders.remove(&f.batch.partition);
+                        self.request_metadata(ctx);
+                    }
+                    self.retry_or_finish(ctx, f.batch, error);
+                }
+                self.drain(ctx);
+            }
+            _ => {}
+        }
+    }
+
+    fn apply_metadata(&mut self, partitions: &[PartitionMeta]) {
+        for p in partitions.iter().filter(|p| p.tp.0 == self.topic) {
+            let newer = self.v.leaders.get(&p.tp.1).is_none_or(|(_, e)| p.leader_epoch >= *e);
+            if newer {
+                self.v.leaders.insert(p.tp.1, (p.leader, p.leader_epoch));
+            }
+        }
+    }
+}

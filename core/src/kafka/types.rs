@@ -56,6 +56,8 @@ pub enum ErrorCode {
     IneligibleReplica,
     FencedInstanceId,
     UnknownTopicOrPartition,
+    /// A batch larger than `segment.bytes`.
+    RecordTooLarge,
 }
 
 impl ErrorCode {
