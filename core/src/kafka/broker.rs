@@ -306,6 +306,24 @@ impl Broker {
         }
     }
 
+    /// A reset from a dead peer: a follower whose leader is gone stops
+    /// waiting for its fetch and retries after `replica.fetch.backoff.ms`.
+    pub fn on_unreachable(&mut self, ctx: &mut Ctx<'_, Model>, peer: NodeId) {
+        let tps: Vec<Tp> = self
+            .v
+            .replicas
+            .iter()
+            .filter(|(_, r)| r.role == Role::Follower(Some(peer)) && r.fetch_corr.is_some())
+            .map(|(tp, _)| *tp)
+            .collect();
+        for tp in tps {
+            if let Some(r) = self.v.replicas.get_mut(&tp) {
+                r.fetch_corr = None;
+            }
+            ctx.set_timer(self.fetch_backoff, Timer::Broker(BrokerTimer::FetchRetry { tp }));
+        }
+    }
+
     pub fn on_disk_loss(&mut self) {
         for d in self.disks.values_mut() {
             d.log.wipe();

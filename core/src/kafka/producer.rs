@@ -222,6 +222,24 @@ impl Producer {
         self.on_start(ctx);
     }
 
+    /// The connection to a broker was reset: every request in flight to it
+    /// fails with a disconnect (`NetworkClient` → NetworkException), which
+    /// is retriable and leaves the outcome unknown.
+    pub fn on_unreachable(&mut self, ctx: &mut Ctx<'_, Model>, peer: NodeId) {
+        let failed: Vec<u64> = self.v.inflight.iter().filter(|(_, f)| f.broker == peer).map(|(c, _)| *c).collect();
+        if self.v.meta_corr.is_some() {
+            self.v.meta_corr = None;
+        }
+        for corr in failed {
+            if let Some(f) = self.v.inflight.remove(&corr) {
+                ctx.cancel_timer(f.timer);
+                self.retry_or_finish(ctx, f.batch, ErrorCode::NetworkException);
+            }
+        }
+        self.v.leaders.retain(|_, (l, _)| *l != Some(peer));
+        self.request_metadata(ctx);
+    }
+
     pub fn on_crash(&mut self) {
         self.v = volatile(self.batch_size);
     }

@@ -65,6 +65,11 @@ pub trait Actor<D: Domain>: Clone + Debug {
     /// The node's disk was lost (replaced by an empty one). Called while the
     /// node is down.
     fn on_disk_loss(&mut self);
+    /// A message this node sent to `peer` found `peer`'s process dead while
+    /// its machine was up: the connection was refused/reset (a TCP RST came
+    /// back). After a machine crash nothing comes back and the sender only
+    /// learns by timing out.
+    fn on_unreachable(&mut self, _ctx: &mut Ctx<'_, D>, _peer: NodeId) {}
     /// The node restarts after a crash: recover from what is on disk.
     fn on_restart(&mut self, ctx: &mut Ctx<'_, D>) {
         self.on_start(ctx);

@@ -53,6 +53,8 @@ pub enum NodeStatus {
 enum Pending<D: Domain> {
     Start(NodeId),
     Deliver { id: u64, from: NodeId, to: NodeId, msg: D::Msg },
+    /// A TCP reset travelling back from a dead process's host.
+    Refused { to: NodeId, peer: NodeId },
     Timer { node: NodeId, incarnation: u32, id: TimerId, timer: D::Timer },
     Scripted(usize),
     CheckConditions,
@@ -68,6 +70,8 @@ struct Slot<D: Domain> {
     group: String,
     actor: D::Node,
     status: NodeStatus,
+    /// How it went down (while `status` is `Down`).
+    down_kind: Option<CrashKind>,
     incarnation: u32,
     skew: i64,
     rng: RngStream,
@@ -150,6 +154,7 @@ impl<D: Domain> Sim<D> {
                 group: n.group,
                 actor: n.node,
                 status: NodeStatus::Up,
+                down_kind: None,
                 incarnation: 0,
                 skew: 0,
                 held: Vec::new(),
@@ -358,6 +363,13 @@ impl<D: Domain> Sim<D> {
                 match self.st.slots[to as usize].status {
                     NodeStatus::Down => {
                         self.record(from, KernelEvent::Drop { id, to, reason: DropReason::NodeDown });
+                        if self.st.slots[to as usize].down_kind == Some(CrashKind::Process) {
+                            // The host is up and answers with a reset, which
+                            // travels back over the network like any packet.
+                            if let Fate::Deliver(times) = self.st.network.route(self.st.now, to, from) {
+                                self.st.queue.push(times[0], Pending::Refused { to: from, peer: to });
+                            }
+                        }
                     }
                     NodeStatus::Paused => {
                         self.st.slots[to as usize].held.push(Pending::Deliver { id, from, to, msg });
@@ -366,6 +378,12 @@ impl<D: Domain> Sim<D> {
                         self.record(to, KernelEvent::Deliver { id, from });
                         self.call(to, |a, ctx| a.on_msg(ctx, from, msg));
                     }
+                }
+            }
+            Pending::Refused { to, peer } => {
+                if self.st.slots[to as usize].status == NodeStatus::Up && !self.st.network.is_blocked(peer, to) {
+                    self.record(to, KernelEvent::ConnectionRefused { peer });
+                    self.call(to, |a, ctx| a.on_unreachable(ctx, peer));
                 }
             }
             Pending::Timer { node, incarnation, id, timer } => {
@@ -514,6 +532,7 @@ impl<D: Domain> Sim<D> {
                     return Err("node is not down");
                 }
                 self.st.slots[n as usize].status = NodeStatus::Up;
+                self.st.slots[n as usize].down_kind = None;
                 self.record(n, KernelEvent::Restart);
                 self.call(n, |a, ctx| a.on_restart(ctx));
             }
@@ -658,6 +677,7 @@ impl<D: Domain> Sim<D> {
     fn crash(&mut self, n: NodeId, kind: CrashKind) {
         let slot = &mut self.st.slots[n as usize];
         slot.status = NodeStatus::Down;
+        slot.down_kind = Some(kind);
         slot.incarnation += 1;
         slot.held.clear();
         slot.actor.on_crash(kind, &mut slot.storage_rng);

@@ -40,6 +40,8 @@ pub enum KernelEvent {
     Duplicate { id: u64, copy: u64 },
     /// Message `id` to `to` was dropped.
     Drop { id: u64, to: NodeId, reason: DropReason },
+    /// A connection reset/refusal from `peer` (its process was down).
+    ConnectionRefused { peer: NodeId },
     Start,
     Crash { kind: CrashKind },
     Restart,

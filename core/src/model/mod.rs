@@ -137,6 +137,13 @@ impl Actor<Model> for Node {
             _ => {}
         }
     }
+    fn on_unreachable(&mut self, ctx: &mut Ctx<'_, Model>, peer: NodeId) {
+        match self {
+            Node::Broker(n) => n.on_unreachable(ctx, peer),
+            Node::Producer(n) => n.on_unreachable(ctx, peer),
+            Node::Controller(_) | Node::Consumer(_) => {}
+        }
+    }
     fn on_crash(&mut self, kind: CrashKind, rng: &mut RngStream) {
         match self {
             Node::Controller(n) => n.on_crash(kind),
