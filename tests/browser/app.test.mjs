@@ -117,6 +117,12 @@ test('loads, lists scenarios, plays, pauses, steps, runs to the end and resets',
   }
 });
 
+/** The text of a built-in scenario, as the select puts it into the textarea. */
+async function builtinText(page, name) {
+  await page.selectOption('#scenario-select', name);
+  return page.inputValue('#toml');
+}
+
 test('a malformed scenario shows file:line:column and keeps the text', async () => {
   const { page, context, problems } = await openApp(browser, server.url, { width: 1280 });
   try {
@@ -142,6 +148,24 @@ test('a malformed scenario shows file:line:column and keeps the text', async () 
     assert.equal(await page.locator('#trace-hash').count(), 0, 'no stale run is shown');
     assert.equal(await page.locator('#error b').count(), 0, 'file content is escaped');
     await screenshot(page, 'app-scenario-error');
+
+    // A well-formed file with a bad value: the error names the field too.
+    const names = await builtinScenarios(page);
+    const original = names.length > 0 ? await builtinText(page, names[0]) : '';
+    const lines = original.split('\n');
+    const at = lines.findIndex((l) => /^brokers\s*=\s*\d+/.test(l));
+    if (at >= 0) {
+      lines[at] = 'brokers = "three"';
+      const bad = lines.join('\n');
+      await page.fill('#toml', bad);
+      await page.click('#load');
+      await page.waitForFunction((line) => document.querySelector('#error')?.dataset.line === line, String(at + 1));
+      const message = await page.textContent('#error');
+      assert.match(message, new RegExp(`:${at + 1}:\\d+`), message);
+      assert.match(message, /brokers/, 'the error names the field');
+      assert.equal(await page.inputValue('#toml'), bad);
+      await screenshot(page, 'app-field-error');
+    }
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

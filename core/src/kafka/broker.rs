@@ -736,8 +736,13 @@ impl Broker {
         if !(self.strict_min_isr && r.isr.len() < min_isr) {
             let max_isr = maximal_isr(r);
             let mut new_hw = leo;
+            let now = ctx.now();
             for (b, f) in &r.followers {
-                let counts = max_isr.contains(b) || (f.fetched_this_epoch && f.leo >= r.hw);
+                // A replica outside the ISR holds the HW back only while it
+                // is caught up (`isCaughtUp`: at the LEO, or caught up within
+                // replica.lag.time.max.ms) and about to join.
+                let caught_up = f.leo == leo || now.saturating_sub(f.last_caught_up) <= self.lag_max;
+                let counts = max_isr.contains(b) || (f.fetched_this_epoch && caught_up);
                 if counts {
                     new_hw = new_hw.min(f.leo);
                 }

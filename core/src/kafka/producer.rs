@@ -583,6 +583,13 @@ impl Producer {
                         self.pending.remove(&r.send_id);
                         emit(ctx, KEvent::SendOk { id: r.send_id, partition: f.batch.partition, offset: base_offset + i as i64 });
                     }
+                } else if error == ErrorCode::OutOfOrderSequenceNumber && self.idempotent && self.is_oldest(&f.batch) {
+                    // No earlier batch of ours can fill the gap: the broker
+                    // lost sequences it had acknowledged (a failover to a
+                    // replica that never had them). As the Java client does
+                    // since KIP-360, bump the producer epoch and restart the
+                    // sequences; everything unacknowledged is sent again.
+                    self.bump_epoch(ctx, f.batch);
                 } else {
                     if matches!(error, ErrorCode::NotLeaderOrFollower | ErrorCode::FencedLeaderEpoch | ErrorCode::UnknownLeaderEpoch | ErrorCode::LeaderNotAvailable) {
                         self.v.leaders.remove(&f.batch.partition);
@@ -594,6 +601,36 @@ impl Producer {
             }
             _ => {}
         }
+    }
+
+    /// Whether no other batch of the same partition precedes `b` in
+    /// sequence order (in flight or queued).
+    fn is_oldest(&self, b: &Batch) -> bool {
+        let Some(seq) = b.base_seq else { return true };
+        let earlier_inflight = self.v.inflight.values().any(|f| f.batch.partition == b.partition && f.batch.base_seq.is_some_and(|s| s < seq));
+        let earlier_queued = self.v.queues.get(&b.partition).is_some_and(|q| q.iter().any(|x| x.base_seq.is_some_and(|s| s < seq)));
+        !earlier_inflight && !earlier_queued
+    }
+
+    fn bump_epoch(&mut self, ctx: &mut Ctx<'_, Model>, failed: Batch) {
+        self.v.producer_epoch = self.v.producer_epoch.saturating_add(1);
+        self.v.next_seq.clear();
+        let mut all = vec![failed];
+        for (_, f) in std::mem::take(&mut self.v.inflight) {
+            ctx.cancel_timer(f.timer);
+            all.push(f.batch);
+        }
+        for q in self.v.queues.values_mut() {
+            all.append(q);
+        }
+        all.sort_by_key(|b| (b.partition, b.records.first().map_or(0, |r| r.send_id)));
+        for mut b in all {
+            b.base_seq = None;
+            b.ambiguous = b.ambiguous || b.attempts > 0;
+            b.closed = true;
+            self.v.queues.entry(b.partition).or_default().push(b);
+        }
+        self.arm_drain(ctx, self.backoff);
     }
 
     fn apply_metadata(&mut self, partitions: &[PartitionMeta]) {

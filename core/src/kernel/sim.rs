@@ -78,6 +78,9 @@ struct Slot<D: Domain> {
     storage_rng: RngStream,
     /// Messages and timers that arrived while paused, in arrival order.
     held: Vec<Pending<D>>,
+    /// Nodes that have a connection to this one (they sent it a message
+    /// since it last started): a process crash resets their connections.
+    peers: BTreeSet<NodeId>,
 }
 
 #[derive(Clone, Debug)]
@@ -155,6 +158,7 @@ impl<D: Domain> Sim<D> {
                 actor: n.node,
                 status: NodeStatus::Up,
                 down_kind: None,
+                peers: BTreeSet::new(),
                 incarnation: 0,
                 skew: 0,
                 held: Vec::new(),
@@ -375,6 +379,7 @@ impl<D: Domain> Sim<D> {
                         self.st.slots[to as usize].held.push(Pending::Deliver { id, from, to, msg });
                     }
                     NodeStatus::Up => {
+                        self.st.slots[to as usize].peers.insert(from);
                         self.record(to, KernelEvent::Deliver { id, from });
                         self.call(to, |a, ctx| a.on_msg(ctx, from, msg));
                     }
@@ -681,7 +686,18 @@ impl<D: Domain> Sim<D> {
         slot.incarnation += 1;
         slot.held.clear();
         slot.actor.on_crash(kind, &mut slot.storage_rng);
+        let peers = std::mem::take(&mut slot.peers);
         self.record(n, KernelEvent::Crash { kind });
+        if kind == CrashKind::Process {
+            // The OS closes the dead process's sockets: every connected peer
+            // gets a reset (if the network lets it through). After a machine
+            // crash nothing is sent; peers find out by timing out.
+            for p in peers {
+                if let Fate::Deliver(times) = self.st.network.route(self.st.now, n, p) {
+                    self.st.queue.push(times[0], Pending::Refused { to: p, peer: n });
+                }
+            }
+        }
     }
 
     fn check_conditions(&mut self) {
