@@ -48,6 +48,8 @@ struct Batch {
     /// Sent at least once.
     attempts: u32,
     base_seq: Option<i32>,
+    /// The producer epoch its sequence numbers belong to.
+    epoch: i16,
     /// Some attempt ended in a way that may have written it.
     ambiguous: bool,
     /// Not before this time (retry backoff).
@@ -401,7 +403,7 @@ impl Producer {
                 false
             }
             None => {
-                q.push(Batch { partition, records: vec![rec], bytes, created: now, attempts: 0, base_seq: None, ambiguous: false, ready_at: now, closed: bytes >= self.batch_size });
+                q.push(Batch { partition, records: vec![rec], bytes, created: now, attempts: 0, base_seq: None, epoch: -1, ambiguous: false, ready_at: now, closed: bytes >= self.batch_size });
                 true
             }
         };
@@ -453,9 +455,12 @@ impl Producer {
                 // sequence order: a retried batch waits for nothing, later
                 // ones wait for it to be in flight.
                 let mut batch = self.v.queues.get_mut(&p).expect("queue").remove(0);
-                if self.idempotent && batch.base_seq.is_none() {
+                if self.idempotent && (batch.base_seq.is_none() || batch.epoch != self.v.producer_epoch) {
+                    // Sequences restart with each epoch: a batch from before
+                    // an epoch bump gets new ones.
                     let seq = self.v.next_seq.entry(p).or_insert(0);
                     batch.base_seq = Some(*seq);
+                    batch.epoch = self.v.producer_epoch;
                     *seq = seq.wrapping_add(batch.records.len() as i32);
                 }
                 self.send_batch(ctx, batch, leader);
@@ -583,7 +588,7 @@ impl Producer {
                         self.pending.remove(&r.send_id);
                         emit(ctx, KEvent::SendOk { id: r.send_id, partition: f.batch.partition, offset: base_offset + i as i64 });
                     }
-                } else if error == ErrorCode::OutOfOrderSequenceNumber && self.idempotent && self.is_oldest(&f.batch) {
+                } else if error == ErrorCode::OutOfOrderSequenceNumber && self.idempotent && f.batch.epoch == self.v.producer_epoch && self.is_oldest(&f.batch) {
                     // No earlier batch of ours can fill the gap: the broker
                     // lost sequences it had acknowledged (a failover to a
                     // replica that never had them). As the Java client does
@@ -607,19 +612,18 @@ impl Producer {
     /// sequence order (in flight or queued).
     fn is_oldest(&self, b: &Batch) -> bool {
         let Some(seq) = b.base_seq else { return true };
-        let earlier_inflight = self.v.inflight.values().any(|f| f.batch.partition == b.partition && f.batch.base_seq.is_some_and(|s| s < seq));
-        let earlier_queued = self.v.queues.get(&b.partition).is_some_and(|q| q.iter().any(|x| x.base_seq.is_some_and(|s| s < seq)));
+        let same = |x: &Batch| x.partition == b.partition && x.epoch == b.epoch && x.base_seq.is_some_and(|s| s < seq);
+        let earlier_inflight = self.v.inflight.values().any(|f| same(&f.batch));
+        let earlier_queued = self.v.queues.get(&b.partition).is_some_and(|q| q.iter().any(same));
         !earlier_inflight && !earlier_queued
     }
 
+    /// Requests in flight keep their old epoch: their answers still count;
+    /// if they fail they are retried with new sequence numbers.
     fn bump_epoch(&mut self, ctx: &mut Ctx<'_, Model>, failed: Batch) {
         self.v.producer_epoch = self.v.producer_epoch.saturating_add(1);
         self.v.next_seq.clear();
         let mut all = vec![failed];
-        for (_, f) in std::mem::take(&mut self.v.inflight) {
-            ctx.cancel_timer(f.timer);
-            all.push(f.batch);
-        }
         for q in self.v.queues.values_mut() {
             all.append(q);
         }

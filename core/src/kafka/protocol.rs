@@ -91,7 +91,25 @@ pub enum Msg {
     ListOffsetsResponse { corr: u64, tp: Tp, error: ErrorCode, offset: u64, leader_epoch: i32 },
 
     // ---- consumers ↔ group coordinator ----
-    JoinGroup { corr: u64, group: String, member: String, session_timeout: Micros, rebalance_timeout: Micros, topics: Vec<u16>, protocols: Vec<String>, owned: Vec<Tp> },
+    /// `client_id` is the client's `client.id` (the scenario name of the
+    /// consumer); the coordinator builds member ids from it as Kafka does
+    /// (`clientId + "-" + uuid`). `metadata` is the member's view of its
+    /// subscribed topics, `(topic index, topic name, partition count)`: in
+    /// Kafka the leader member computes the assignment from its own cluster
+    /// metadata; here the coordinator computes it, so members supply what
+    /// the leader would have known.
+    JoinGroup {
+        corr: u64,
+        group: String,
+        member: String,
+        client_id: String,
+        session_timeout: Micros,
+        rebalance_timeout: Micros,
+        topics: Vec<u16>,
+        protocols: Vec<String>,
+        owned: Vec<Tp>,
+        metadata: Vec<(u16, String, u32)>,
+    },
     JoinGroupResponse { corr: u64, error: ErrorCode, generation: i32, member: String, protocol: String, leader: String },
     SyncGroup { corr: u64, group: String, member: String, generation: i32 },
     SyncGroupResponse { corr: u64, error: ErrorCode, assignment: Vec<Tp> },

@@ -141,7 +141,8 @@ impl Actor<Model> for Node {
         match self {
             Node::Broker(n) => n.on_unreachable(ctx, peer),
             Node::Producer(n) => n.on_unreachable(ctx, peer),
-            Node::Controller(_) | Node::Consumer(_) => {}
+            Node::Consumer(n) => n.on_unreachable(ctx, peer),
+            Node::Controller(_) => {}
         }
     }
     fn on_crash(&mut self, kind: CrashKind, rng: &mut RngStream) {
