@@ -38,7 +38,10 @@ pub struct Outcome {
 impl Outcome {
     pub fn of(world: &World) -> Self {
         let logs = world.final_logs();
-        let checks = check::run(world.sim.trace().records(), &logs);
+        let mut checks = check::run(world.sim.trace().records(), &logs);
+        for h in &mut checks.hits {
+            h.message = name_things(world, &h.message);
+        }
         let verdicts = world
             .scenario
             .expect
@@ -53,6 +56,27 @@ impl Outcome {
     pub fn passed(&self) -> bool {
         self.verdicts.iter().all(|v| v.ok)
     }
+}
+
+/// Rewrites the checkers' ids (`t0-1`, `producer node 4`, `broker 2`) as
+/// the names people use (`orders-1`, `p1`, `b2`).
+fn name_things(world: &World, msg: &str) -> String {
+    let mut out = msg.to_string();
+    for id in (0..world.sim.node_count() as u32).rev() {
+        let name = world.sim.node_name(id);
+        for kind in ["producer node ", "consumer node ", "node "] {
+            out = out.replace(&format!("{kind}{id}"), name);
+        }
+    }
+    for (ti, t) in world.scenario.topics.iter().enumerate().rev() {
+        for p in (0..t.partitions).rev() {
+            out = out.replace(&format!("t{ti}-{p}"), &format!("{}-{p}", t.name));
+        }
+    }
+    for b in (1..=world.scenario.brokers).rev() {
+        out = out.replace(&format!("broker {b}"), &format!("b{b}"));
+    }
+    out
 }
 
 fn props_json(p: &Props) -> Value {

@@ -140,6 +140,9 @@ pub struct History<'a> {
     /// `(partition, value)` → `(trace index, offset)` of the first poll
     /// that returned it.
     pub first_poll: BTreeMap<(Tp, &'a str), (usize, u64)>,
+    /// Partitions some consumer was assigned or polled: only these can be
+    /// `unseen` (without consumers, nothing is expected to be read).
+    pub consumed: BTreeSet<Tp>,
 }
 
 /// Resolves the topic of a producer's sends (see the module docs).
@@ -239,7 +242,11 @@ pub fn extract<'a>(records: &'a [Rec], logs: &FinalLogs) -> History<'a> {
             KEvent::SendInfo { id, error } => {
                 complete(&mut h, &mut open, &topics, (node, inc, *id), u32::MAX, i, Outcome::Info(*error));
             }
+            KEvent::Assigned { partitions, .. } => {
+                h.consumed.extend(partitions.iter().copied());
+            }
             KEvent::Polled { tp, records: recs } => {
+                h.consumed.insert(*tp);
                 for (offset, value) in recs {
                     h.obs.push(Obs { index: i, tp: *tp, offset: *offset, value, kind: ObsKind::Poll });
                     h.first_poll.entry((*tp, value.as_str())).or_insert((i, *offset));

@@ -16,7 +16,8 @@
 //!   unless retention explains it (its acked offset is below that replica's
 //!   `log_start`, or, offset unknown (acks=0), the log start moved at all);
 //!   that hit points at the last record. A send counts once.
-//! - `unseen`: acknowledged sends (value known) whose value no poll of their
+//! - `unseen`: acknowledged sends (value known), to partitions some consumer
+//!   was assigned or polled, whose value no poll of their
 //!   partition ever returned. Counts sends; one hit per partition at the
 //!   last record, listing the first values.
 //! - `duplicate`: a `(partition, value)` seen at more offsets than the number
@@ -173,7 +174,7 @@ pub fn lost_write(h: &History<'_>, logs: &FinalLogs, cluster: &Cluster, hits: &H
 pub fn unseen(h: &History<'_>, hits: &Hits<'_>) -> Found {
     let mut f = Found::default();
     let mut per: BTreeMap<Tp, Vec<&SendOp<'_>>> = BTreeMap::new();
-    for s in h.sends.iter().filter(|s| s.acked()) {
+    for s in h.sends.iter().filter(|s| s.acked() && h.consumed.contains(&s.tp)) {
         let Some(v) = s.value else { continue };
         if !h.first_poll.contains_key(&(s.tp, v)) {
             per.entry(s.tp).or_default().push(s);

@@ -18,7 +18,7 @@ pub mod replicas;
 #[cfg(test)]
 mod tests;
 
-use crate::kafka::types::{BrokerId, Tp};
+use crate::kafka::types::Tp;
 use crate::kernel::TraceRecord;
 use crate::model::Event;
 use crate::time::Micros;
@@ -121,24 +121,7 @@ fn clamp(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-/// One record of a final replica log, as the report shows it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct FinalRecord {
-    pub offset: u64,
-    pub epoch: i32,
-    pub key: Option<String>,
-    pub value: String,
-}
-
-/// One replica's final state.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct FinalReplica {
-    pub broker: BrokerId,
-    pub log_start: u64,
-    pub leo: u64,
-    pub hw: u64,
-    pub records: Vec<FinalRecord>,
-}
+pub use crate::kafka::types::{FinalRecord, FinalReplica};
 
 /// The final logs of every partition, replica by replica (brokers in id
 /// order). Input to the replica-agreement checker and the report.

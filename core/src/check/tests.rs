@@ -110,9 +110,10 @@ fn empty_trace_has_every_metric_at_zero() {
 fn report_serializes() {
     let mut b = B::default();
     b.produce(P, 0, 0, &["a"]);
+    b.poll(C, TP, &[]);
     let json = serde_json::to_string(&b.run(&FinalLogs::new())).unwrap();
     assert!(json.contains("\"unseen\":1"), "{json}");
-    assert!(json.contains("\"trace_index\":1"), "{json}");
+    assert!(json.contains("\"trace_index\":2"), "{json}");
 }
 
 #[test]
@@ -356,12 +357,21 @@ fn unseen_counts_acked_values_never_polled() {
     b.info(P, 4); // not acked: never unseen
     b.poll(C, TP, &[(0, "a")]);
     b.poll(C, TP, &[]);
+    b.poll(C, Tp(0, 1), &[]);
     let r = b.run(&FinalLogs::new());
     assert_eq!(m(&r, "unseen"), 3);
     let h = hits(&r, "unseen");
     assert_eq!(h.len(), 2, "one hit per partition");
     assert!(h.iter().all(|h| h.trace_index == b.last()));
     assert!(h[0].message.contains("2 acknowledged"), "{}", h[0].message);
+}
+
+#[test]
+fn nothing_is_unseen_without_consumers() {
+    let mut b = B::default();
+    b.produce(P, 0, 0, &["a", "b"]);
+    let r = b.run(&FinalLogs::new());
+    assert_eq!(m(&r, "unseen"), 0);
 }
 
 #[test]

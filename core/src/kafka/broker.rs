@@ -16,7 +16,7 @@ use super::events::KEvent;
 use super::log::{LogConfig, LogRecord, ReplicaLog, TimestampType};
 use super::protocol::{Acks, Msg, SendRecord};
 use super::types::{BrokerId, ErrorCode, PartitionMeta, Tp};
-use crate::check::{FinalRecord, FinalReplica};
+use super::types::{FinalRecord, FinalReplica};
 use crate::kernel::{CrashKind, Ctx, NodeId};
 use crate::model::{emit, Model, Timer};
 use crate::rng::RngStream;
@@ -685,6 +685,7 @@ impl Broker {
         let info = match disk.log.append_as_leader(log_records, leader_epoch, now) {
             Ok(info) => info,
             Err(_) => {
+                emit(ctx, KEvent::ProduceRejected { tp, error: ErrorCode::RecordTooLarge, producer: from });
                 reply(ctx, ErrorCode::RecordTooLarge, -1);
                 return;
             }
@@ -765,6 +766,9 @@ impl Broker {
         for d in done {
             ctx.cancel_timer(d.timer);
             let (error, base) = if enough { (ErrorCode::None, d.base as i64) } else { (ErrorCode::NotEnoughReplicasAfterAppend, -1) };
+            if !enough {
+                emit(ctx, KEvent::ProduceRejected { tp, error, producer: d.from });
+            }
             ctx.send(d.from, Msg::ProduceResponse { corr: d.corr, tp, error, base_offset: base });
         }
     }

@@ -154,7 +154,7 @@ pub static PROPS: &[Prop] = &[
     prop!("eligible.leader.replicas.enable", Broker, Kind::Bool, |v| Value::Bool(v.at_least(4, 1)), "KIP-966 eligible leader replicas (on by default for new clusters from 4.1)."),
     prop!("log.retention.check.interval.ms", Broker, Kind::Ms, |_| ms(300_000), "How often the retention checker runs."),
     prop!("log.flush.interval.messages", Broker, Kind::Int, |_| Value::Int(MAX), "fsync after this many appended records (default: never; durability comes from replication)."),
-    prop!("log.flush.interval.ms", Broker, Kind::Ms, |_| Value::Int(MAX), "fsync when the oldest unflushed record is this old (default: never)."),
+    prop!("log.flush.interval.ms", Broker, Kind::Ms, |_| Value::Int(MAX), "fsync every log at least this often (simplified: a periodic flush of all logs; default: never)."),
     prop!("group.initial.rebalance.delay.ms", Broker, Kind::Ms, |_| ms(3000), "Delay of the first rebalance of an empty group, so that more members can join."),
     prop!("group.min.session.timeout.ms", Broker, Kind::Ms, |_| ms(6000), "Smallest session.timeout.ms a consumer may use."),
     prop!("group.max.session.timeout.ms", Broker, Kind::Ms, |_| ms(1_800_000), "Largest session.timeout.ms a consumer may use."),
@@ -241,6 +241,9 @@ pub enum Raw {
     List(Vec<Raw>),
 }
 
+/// Properties where Kafka reads -1 as "unlimited".
+const MINUS_ONE_MEANS_UNLIMITED: &[&str] = &["retention.ms", "retention.bytes"];
+
 /// Checks a raw value against a property's type. The error says what was
 /// expected.
 pub fn coerce(p: &Prop, raw: &Raw) -> Result<Value, String> {
@@ -248,9 +251,11 @@ pub fn coerce(p: &Prop, raw: &Raw) -> Result<Value, String> {
         (Kind::Bool, Raw::Bool(b)) => Ok(Value::Bool(*b)),
         (Kind::Bool, Raw::Str(s)) if s == "true" || s == "false" => Ok(Value::Bool(s == "true")),
         (Kind::Bool, _) => Err(format!("`{}` expects true or false", p.name)),
-        (Kind::Int, Raw::Int(i)) if *i >= -1 => Ok(Value::Int(*i)),
+        (Kind::Int, Raw::Int(-1)) if MINUS_ONE_MEANS_UNLIMITED.contains(&p.name) => Ok(Value::Int(-1)),
+        (Kind::Int, Raw::Int(i)) if *i >= 0 => Ok(Value::Int(*i)),
         (Kind::Int, Raw::Int(i)) => Err(format!("`{}` must not be negative, got {i}", p.name)),
         (Kind::Int, _) => Err(format!("`{}` expects an integer", p.name)),
+        (Kind::Ms, Raw::Int(-1)) if MINUS_ONE_MEANS_UNLIMITED.contains(&p.name) => Ok(Value::Int(MAX)),
         (Kind::Ms, Raw::Int(i)) if *i >= 0 => {
             Ok(Value::Time(Duration((*i as u64).saturating_mul(1000).min(i64::MAX as u64))))
         }

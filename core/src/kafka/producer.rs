@@ -141,7 +141,8 @@ impl Producer {
         let batch_size = c.int("batch.size").max(1) as u64;
         let zipf_cdf = match &spec.workload {
             Some(Workload { keys: KeyDist::Zipf { count, exponent, .. }, .. }) => {
-                let w: Vec<f64> = (1..=*count).map(|k| 1.0 / (k as f64).powf(*exponent)).collect();
+                // libm's pow: bit-identical on native and WASM.
+                let w: Vec<f64> = (1..=*count).map(|k| 1.0 / libm::pow(k as f64, *exponent)).collect();
                 let total: f64 = w.iter().sum();
                 let mut acc = 0.0;
                 w.iter()
@@ -388,7 +389,7 @@ impl Producer {
         let partition = choose_partition(explicit, key.as_deref().map(str::as_bytes), self.ignore_keys, &mut self.v.sticky, &mut rng, &tps).unwrap_or(0);
         emit(ctx, KEvent::Send { id, key: key.clone(), value: value.clone(), partition });
         let rec = SendRecord { send_id: id, key: key.clone(), value, timestamp };
-        let bytes = rec.value.len() as u64 + key.as_ref().map_or(0, |k| k.len() as u64) + 70;
+        let bytes = rec.value.len() as u64 + key.as_ref().map_or(0, |k| k.len() as u64) + super::log::RECORD_OVERHEAD_BYTES;
         let now = ctx.now();
         self.pending.insert(id, false);
         let q = self.v.queues.entry(partition).or_default();

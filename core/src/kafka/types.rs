@@ -102,3 +102,22 @@ pub struct PartitionMeta {
     /// KIP-966 eligible leader replicas.
     pub elr: Vec<BrokerId>,
 }
+
+/// One record of a final replica log, as checkers and the report see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FinalRecord {
+    pub offset: u64,
+    pub epoch: i32,
+    pub key: Option<String>,
+    pub value: String,
+}
+
+/// One replica's state at the end of a run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FinalReplica {
+    pub broker: BrokerId,
+    pub log_start: u64,
+    pub leo: u64,
+    pub hw: u64,
+    pub records: Vec<FinalRecord>,
+}

@@ -301,7 +301,8 @@ impl<D: Domain> Sim<D> {
     pub fn step(&mut self) -> bool {
         match self.st.queue.peek_time() {
             None => {
-                self.st.now = self.st.now.max(self.st.end.min(self.st.now));
+                // Nothing can happen any more: the run is over at its end.
+                self.st.now = self.st.now.max(self.st.end);
                 self.st.finished = true;
                 false
             }

@@ -33,12 +33,16 @@ pub enum DropReason {
 #[serde(rename_all = "snake_case", tag = "k")]
 pub enum KernelEvent {
     /// The node sent message `id` of kind `kind` to `to`.
+    #[serde(rename = "msg_send")]
     Send { id: u64, to: NodeId, kind: &'static str },
     /// Message `id` from `from` was delivered to the node.
+    #[serde(rename = "msg_deliver")]
     Deliver { id: u64, from: NodeId },
     /// The link delivers message `id` twice; `copy` is the second copy's id.
+    #[serde(rename = "msg_duplicate")]
     Duplicate { id: u64, copy: u64 },
     /// Message `id` to `to` was dropped.
+    #[serde(rename = "msg_drop")]
     Drop { id: u64, to: NodeId, reason: DropReason },
     /// A connection reset/refusal from `peer` (its process was down).
     ConnectionRefused { peer: NodeId },

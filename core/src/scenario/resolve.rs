@@ -216,6 +216,12 @@ impl Resolver<'_, '_> {
                 (0..partitions).map(|part| (0..rf as u32).map(|i| (part + i) % brokers + 1).collect()).collect()
             }
         };
+        if assignment.is_empty() {
+            return self.err(&p.key("assignment"), "the assignment needs at least one partition (one list of broker ids per partition)");
+        }
+        if assignment.len() as i64 > MAX_PARTITIONS {
+            return self.err(&p.key("assignment"), format!("at most {MAX_PARTITIONS} partitions"));
+        }
         let rf = assignment[0].len() as u32;
         if let Some(given) = t.replication_factor {
             if given != i64::from(rf) {
@@ -437,6 +443,9 @@ impl Resolver<'_, '_> {
         let tgt = |field: &str, v: Option<&String>| -> R<TargetSpec> { self.target(&need(field, v)?, &p.key(field), names, topics) };
         let symmetric = f.symmetric.unwrap_or(true);
         let (action, allowed): (ActionSpec, &[&str]) = match f.action.as_str() {
+            "kill" if f.mode.as_deref().is_some_and(|m| m != "process") => {
+                return self.err(&p.key("mode"), "`kill` is a process crash (kill -9); for power loss write action = \"crash\" with mode = \"machine\"");
+            }
             "crash" | "kill" => {
                 let mode = match (f.action.as_str(), f.mode.as_deref()) {
                     ("kill", None) | ("crash", None) | (_, Some("process")) => CrashKind::Process,
@@ -521,9 +530,6 @@ impl Resolver<'_, '_> {
             if is && !allowed.contains(&field) {
                 return self.err(&p.key(field), format!("`{field}` does not apply to action {:?}", f.action));
             }
-        }
-        if f.mode.is_some() && f.action == "kill" && f.mode.as_deref() != Some("process") {
-            return self.err(&p.key("mode"), "`kill` is a process crash; use action = \"crash\" with mode = \"machine\" for power loss");
         }
         if f.duration.is_some_and(|d| d.0 == 0) {
             return self.err(&p.key("duration"), "duration must be longer than 0 (leave it out for a fault that lasts)");
