@@ -23,3 +23,17 @@ fn every_scenario_meets_its_expectations() {
     }
     assert!(failures.is_empty(), "failed expectations:\n{}", failures.join("\n"));
 }
+
+#[test]
+fn builtin_scenarios_match_the_scenarios_directory() {
+    let builtin: Vec<String> = streamlab_core::session::BUILTIN_SCENARIOS.iter().map(|(n, _)| format!("scenarios/{n}")).collect();
+    let mut on_disk = all_scenarios();
+    let mut b = builtin.clone();
+    b.sort();
+    on_disk.sort();
+    assert_eq!(b, on_disk, "update BUILTIN_SCENARIOS in core/src/session.rs");
+    for (name, text) in streamlab_core::session::BUILTIN_SCENARIOS {
+        let disk = std::fs::read_to_string(streamlab_tests::root().join("scenarios").join(name)).unwrap();
+        assert_eq!(*text, disk, "{name}");
+    }
+}
