@@ -77,22 +77,4 @@ impl Session {
     }
 }
 
-/// Example scenarios compiled into the binary: (file name relative to
-/// `scenarios/`, TOML text). `tests/` checks that this list matches the
-/// directory.
-pub const BUILTIN_SCENARIOS: &[(&str, &str)] = &[
-    ("basic.toml", include_str!("../../scenarios/basic.toml")),
-    ("nemesis-kill-pause-partition.toml", include_str!("../../scenarios/nemesis-kill-pause-partition.toml")),
-    ("kafka/a1-acks0-loss.toml", include_str!("../../scenarios/kafka/a1-acks0-loss.toml")),
-    ("kafka/a12-last-replica-standing.toml", include_str!("../../scenarios/kafka/a12-last-replica-standing.toml")),
-    ("kafka/a13-elr-prevents-loss.toml", include_str!("../../scenarios/kafka/a13-elr-prevents-loss.toml")),
-    ("kafka/a2-acks1-failover-loss.toml", include_str!("../../scenarios/kafka/a2-acks1-failover-loss.toml")),
-    ("kafka/a3-acks-all-no-loss.toml", include_str!("../../scenarios/kafka/a3-acks-all-no-loss.toml")),
-    ("kafka/a5-not-enough-replicas.toml", include_str!("../../scenarios/kafka/a5-not-enough-replicas.toml")),
-    ("kafka/a8-unclean-election-loss.toml", include_str!("../../scenarios/kafka/a8-unclean-election-loss.toml")),
-    ("kafka/a9-no-unclean-unavailable.toml", include_str!("../../scenarios/kafka/a9-no-unclean-unavailable.toml")),
-    ("kafka/c1-retry-duplicates.toml", include_str!("../../scenarios/kafka/c1-retry-duplicates.toml")),
-    ("kafka/c3-idempotence-dedup.toml", include_str!("../../scenarios/kafka/c3-idempotence-dedup.toml")),
-    ("kafka/kip101-hw-truncation-divergence.toml", include_str!("../../scenarios/kafka/kip101-hw-truncation-divergence.toml")),
-    ("kafka/kip101-leader-epochs-consistent.toml", include_str!("../../scenarios/kafka/kip101-leader-epochs-consistent.toml")),
-];
+include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
