@@ -23,6 +23,9 @@
 //! - `truncations`: `Truncated` records with `to < from_leo`.
 //! - `offline-partitions`: partitions whose last `PartitionChanged` has no
 //!   leader.
+//! - `committed-transactions` / `aborted-transactions`: producers'
+//!   `TxnEnded` records with `commit` true / false; `fenced-producers`:
+//!   `ProducerFenced` records.
 //! - `faults`: kernel `FaultFired` records whose label does not end with
 //!   `" (end)"` (the end of a timed fault is not a new fault).
 
@@ -58,6 +61,9 @@ pub fn count(records: &[Rec]) -> Vec<(&'static str, u64)> {
             KEvent::SendOk { .. } => add("acked", 1),
             KEvent::SendFail { .. } => add("failed", 1),
             KEvent::SendInfo { .. } => add("indefinite", 1),
+            KEvent::TxnEnded { commit: true, .. } => add("committed-transactions", 1),
+            KEvent::TxnEnded { commit: false, .. } => add("aborted-transactions", 1),
+            KEvent::ProducerFenced { .. } => add("fenced-producers", 1),
             KEvent::ProduceRejected { error: ErrorCode::NotEnoughReplicas | ErrorCode::NotEnoughReplicasAfterAppend, .. } => add("not-enough-replicas", 1),
             KEvent::Polled { records, .. } => add("polled", records.len() as u64),
             KEvent::Committed { .. } => add("commits", 1),

@@ -23,6 +23,10 @@ pub const METRICS: &[(&str, &str)] = &[
     ("truncations", "replica log truncations"),
     ("offline-partitions", "partitions without a leader at the end of the run"),
     ("faults", "faults fired (scripted and random)"),
+    // transactions
+    ("committed-transactions", "transactions a producer committed"),
+    ("aborted-transactions", "transactions that ended aborted (by the application, a failure or the coordinator)"),
+    ("fenced-producers", "transactional producers fenced by a newer instance with the same transactional.id"),
     // Jepsen-named checkers
     ("lost-write", "acknowledged sends missing although later offsets were read (Jepsen :lost-write)"),
     ("unseen", "acknowledged sends never polled by the end of the run (Jepsen :unseen)"),
@@ -34,6 +38,9 @@ pub const METRICS: &[(&str, &str)] = &[
     ("G1a", "values of definitely failed sends that were read (Jepsen :G1a, aborted read)"),
     ("divergent-replicas", "offsets below the high watermark where two replicas disagree"),
     ("consumed-offset-changed", "consumed (offset, value) pairs that later changed or vanished (reference B9)"),
+    // processing by consumer applications
+    ("reprocessed", "records (group, partition, offset) processed more than once by the consumers of a group (reference B2, B5, B6)"),
+    ("unprocessed", "offsets below a group's final committed offset that no consumer of the group processed (reference B1, B8)"),
 ];
 
 /// Whether `name` is a known metric.

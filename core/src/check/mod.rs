@@ -5,11 +5,13 @@
 //!
 //! [`run`] is the single entry point: it extracts a Jepsen-style history
 //! ([`history`]), runs the counters ([`counts`]), the Jepsen checkers
-//! ([`jepsen`]) and the replica checkers ([`replicas`]), and returns every
+//! ([`jepsen`]), the replica checkers ([`replicas`]) and the processing
+//! checkers ([`consumers`]), and returns every
 //! metric of [`metrics::METRICS`] plus the anomalies found, each with the
 //! index of the trace record that reveals it. Pure and deterministic
 //! (`BTreeMap`s and `Vec`s only); never panics, whatever the input.
 
+pub mod consumers;
 pub mod counts;
 pub mod history;
 pub mod jepsen;
@@ -90,6 +92,7 @@ pub fn run(records: &[TraceRecord<Event>], logs: &FinalLogs) -> CheckReport {
     }
 
     let (poll_skip, nonmonotonic_poll) = jepsen::poll_order(records, &hits);
+    let (reprocessed, unprocessed) = consumers::processing(records, &hits);
     let found: Vec<(&'static str, Found)> = vec![
         ("lost-write", jepsen::lost_write(&h, logs, &cluster, &hits)),
         ("unseen", jepsen::unseen(&h, &hits)),
@@ -101,6 +104,8 @@ pub fn run(records: &[TraceRecord<Event>], logs: &FinalLogs) -> CheckReport {
         ("G1a", jepsen::g1a(&h, &hits)),
         ("divergent-replicas", replicas::divergent_replicas(logs, &cluster, &hits)),
         ("consumed-offset-changed", replicas::consumed_offset_changed(records, &h, logs, &cluster, &hits, MAX_HITS_PER_CHECKER)),
+        ("reprocessed", reprocessed),
+        ("unprocessed", unprocessed),
     ];
 
     let mut all = Vec::new();

@@ -667,6 +667,184 @@ fn consumed_offsets_stable_or_deleted_by_retention() {
     assert_eq!(m(&r, "consumed-offset-changed"), 0);
 }
 
+// ---------------------------------------------------------------- processing
+
+impl B {
+    fn group(&mut self, c: u32, group: &str) -> usize {
+        self.k(c, KEvent::ConsumerGroup { group: group.into() })
+    }
+    fn processed(&mut self, c: u32, tp: Tp, from: u64, to: u64) -> usize {
+        self.k(c, KEvent::Processed { tp, from, to })
+    }
+    fn committed(&mut self, group: &str, tp: Tp, offset: u64) -> usize {
+        self.k(CTL, KEvent::Committed { group: group.into(), tp, offset, generation: 1 })
+    }
+    /// A poll of `[from, to)` with values `"v<offset>"`.
+    fn poll_range(&mut self, c: u32, tp: Tp, from: u64, to: u64) -> usize {
+        let vals: Vec<String> = (from..to).map(|o| format!("v{o}")).collect();
+        let recs: Vec<(u64, &str)> = (from..to).zip(vals.iter().map(String::as_str)).collect();
+        self.poll(c, tp, &recs)
+    }
+}
+
+#[test]
+fn interval_set_insert_and_gaps() {
+    let mut s = consumers::IntervalSet::default();
+    assert_eq!(s.insert(5..10), vec![]);
+    assert_eq!(s.insert(0..3), vec![]);
+    assert_eq!(s.insert(8..12), vec![8..10]);
+    assert_eq!(s.insert(2..9), vec![2..3, 5..9]);
+    assert_eq!(s.insert(3..3), vec![]);
+    assert_eq!(s.gaps(0..20), vec![12..20]);
+    assert_eq!(s.insert(14..16), vec![]);
+    assert_eq!(s.gaps(1..15), vec![12..14]);
+    assert_eq!(s.gaps(13..14), vec![13..14]);
+    assert_eq!(s.gaps(0..12), vec![]);
+    // Touching intervals merge: 12..14 fills the gap exactly.
+    assert_eq!(s.insert(12..14), vec![]);
+    assert_eq!(s.gaps(0..16), vec![]);
+    assert_eq!(s.insert(0..u64::MAX), vec![0..16]);
+}
+
+/// B2/B5: a crashed consumer's processed-but-uncommitted batch is processed
+/// again by the consumer that takes the partition over.
+#[test]
+fn reprocessed_after_a_crash_counts_offsets_once() {
+    let mut b = B::default();
+    b.group(C, "g");
+    b.group(C2, "g");
+    b.poll_range(C, TP, 0, 10);
+    b.processed(C, TP, 0, 5);
+    b.committed("g", TP, 5);
+    b.processed(C, TP, 5, 10);
+    b.kern(C, KernelEvent::Crash { kind: CrashKind::Process });
+    b.poll_range(C2, TP, 5, 10);
+    let i = b.processed(C2, TP, 5, 10);
+    // A third time counts no new offsets but still names the record.
+    b.kern(C2, KernelEvent::Crash { kind: CrashKind::Process });
+    b.kern(C2, KernelEvent::Restart);
+    b.group(C2, "g");
+    let j = b.processed(C2, TP, 8, 12);
+    b.committed("g", TP, 12);
+    let r = b.run(&FinalLogs::new());
+    assert_eq!(m(&r, "reprocessed"), 5);
+    assert_eq!(m(&r, "unprocessed"), 0);
+    let h = hits(&r, "reprocessed");
+    assert_eq!(h.iter().map(|h| h.trace_index).collect::<Vec<_>>(), vec![i, j]);
+    assert!(h[0].message.contains("offsets 5..=9 again: 5 record(s)"), "{}", h[0].message);
+    assert!(h[1].message.contains("offsets 8..=9 again"), "{}", h[1].message);
+}
+
+#[test]
+fn no_reprocessing_across_groups_or_partitions() {
+    let mut b = B::default();
+    b.group(C, "g1");
+    b.group(C2, "g2");
+    b.processed(C, TP, 0, 5);
+    b.processed(C2, TP, 0, 5);
+    b.processed(C, TP1, 0, 5);
+    b.processed(C, TP, 5, 6);
+    // Consumers without a group are each a group of their own.
+    b.processed(P, TP, 0, 5);
+    b.processed(P2, TP, 0, 5);
+    let r = b.run(&FinalLogs::new());
+    assert_eq!(m(&r, "reprocessed"), 0);
+    // The same consumer without a group re-reading (e.g. after a restart
+    // with no committed offsets) is reprocessing.
+    b.processed(P, TP, 3, 7);
+    let r = b.run(&FinalLogs::new());
+    assert_eq!(m(&r, "reprocessed"), 2);
+    assert!(hits(&r, "reprocessed")[0].message.contains("(no group)"));
+}
+
+/// B1: committed before processing, then crashed: the batch is never
+/// processed by anyone.
+#[test]
+fn unprocessed_below_the_final_committed_offset() {
+    let mut b = B::default();
+    b.group(C, "g");
+    b.group(C2, "g");
+    b.poll_range(C, TP, 3, 8); // the group starts at 3 (auto.offset.reset)
+    b.committed("g", TP, 8);
+    b.processed(C, TP, 3, 8);
+    b.poll_range(C, TP, 8, 13);
+    let c2 = b.committed("g", TP, 13);
+    b.processed(C, TP, 8, 10); // crashed after two records
+    b.kern(C, KernelEvent::Crash { kind: CrashKind::Process });
+    b.poll_range(C2, TP, 13, 20);
+    b.committed("g", TP, 20);
+    b.processed(C2, TP, 13, 16);
+    b.processed(C2, TP, 17, 20);
+    // Another group's processing does not count for g.
+    b.group(P, "other");
+    b.processed(P, TP, 10, 13);
+    let r = b.run(&FinalLogs::new());
+    assert_eq!(m(&r, "unprocessed"), 4);
+    assert_eq!(m(&r, "reprocessed"), 0);
+    let h = hits(&r, "unprocessed");
+    assert_eq!(h.len(), 2);
+    assert_eq!(h[0].trace_index, c2, "the commit that moved past 10..=12");
+    assert!(h[0].message.contains("offsets 10..=12 (3 record(s))"), "{}", h[0].message);
+    assert!(h[1].message.contains("offsets 16 (1 record(s))"), "{}", h[1].message);
+}
+
+#[test]
+fn nothing_unprocessed_without_commits_or_below_the_first_poll() {
+    let mut b = B::default();
+    b.group(C, "g");
+    b.poll_range(C, TP, 10, 15);
+    b.processed(C, TP, 10, 15);
+    b.committed("g", TP, 15);
+    // A group that never committed, and a commit of a group nobody polled.
+    b.group(C2, "h");
+    b.poll_range(C2, TP, 0, 5);
+    b.committed("nobody", TP, 50);
+    let r = b.run(&FinalLogs::new());
+    assert_eq!(m(&r, "unprocessed"), 0);
+    // A group whose final commit is below what it polled (a rewind).
+    b.committed("g", TP, 12);
+    let r = b.run(&FinalLogs::new());
+    assert_eq!(m(&r, "unprocessed"), 0);
+}
+
+/// B8: the position was reset past records deleted by retention.
+#[test]
+fn unprocessed_after_a_reset_past_deleted_records() {
+    let mut b = B::default();
+    b.group(C, "g");
+    b.poll_range(C, TP, 0, 5);
+    b.processed(C, TP, 0, 5);
+    b.committed("g", TP, 5);
+    b.k(C, KEvent::PositionReset { tp: TP, offset: 40, reason: "offset-out-of-range:earliest" });
+    b.poll_range(C, TP, 40, 45);
+    b.processed(C, TP, 40, 45);
+    let i = b.committed("g", TP, 45);
+    let r = b.run(&FinalLogs::new());
+    assert_eq!(m(&r, "unprocessed"), 35);
+    assert_eq!(hits(&r, "unprocessed")[0].trace_index, i);
+}
+
+/// Transaction markers take an offset but are not records: a consumer
+/// never returns them, so they are never unprocessed.
+#[test]
+fn transaction_markers_are_not_unprocessed() {
+    let mut b = B::default();
+    b.group(C, "g");
+    b.poll_range(C, TP, 0, 3);
+    b.processed(C, TP, 0, 3);
+    b.k(1, KEvent::TxnMarker { tp: TP, producer_id: 7, commit: true, offset: 3 });
+    b.poll_range(C, TP, 4, 6);
+    b.processed(C, TP, 4, 6);
+    b.committed("g", TP, 6);
+    let r = b.run(&FinalLogs::new());
+    assert_eq!(m(&r, "unprocessed"), 0);
+    // A marker of another partition does not cover this one's offset.
+    let mut b2 = B { recs: b.recs.iter().filter(|r| !matches!(&r.ev, TraceEvent::Domain(Event::Kafka(KEvent::TxnMarker { .. })))).cloned().collect() };
+    b2.k(1, KEvent::TxnMarker { tp: TP1, producer_id: 7, commit: true, offset: 3 });
+    let r = b2.run(&FinalLogs::new());
+    assert_eq!(m(&r, "unprocessed"), 1);
+}
+
 // ---------------------------------------------------------------- robustness
 
 /// Arbitrary event soup (including nonsense) never panics.
@@ -687,7 +865,7 @@ fn never_panics_on_arbitrary_input() {
             let tp = Tp(next(2) as u16, next(2) as u32);
             let o = next(6);
             let v = format!("v{}", next(5));
-            match next(14) {
+            match next(19) {
                 0 => b.send_to(node, next(4), &v, tp.1),
                 1 => b.ok_to(node, next(4), tp.1, next(8) as i64 - 2),
                 2 => b.fail(node, next(4)),
@@ -701,6 +879,11 @@ fn never_panics_on_arbitrary_input() {
                 10 => b.kern(node, KernelEvent::Restart),
                 11 => b.kern(node, KernelEvent::Crash { kind: CrashKind::Process }),
                 12 => b.k(node, KEvent::Recovered { tp, leo: o, hw: 0, log_start: 0 }),
+                13 => b.group(node, if next(2) == 0 { "g" } else { "h" }),
+                14 => b.processed(node, tp, o.saturating_sub(next(3)), if next(5) == 0 { u64::MAX } else { o + next(4) }),
+                15 => b.committed(if next(2) == 0 { "g" } else { "h" }, tp, if next(5) == 0 { u64::MAX } else { o }),
+                16 => b.poll_range(node, tp, o, o + next(3)),
+                17 => b.k(node, KEvent::TxnMarker { tp, producer_id: 1, commit: true, offset: if next(4) == 0 { u64::MAX } else { o } }),
                 _ => b.kern(node, KernelEvent::FaultFired { label: v }),
             };
         }

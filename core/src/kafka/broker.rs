@@ -98,6 +98,11 @@ struct Replica {
     /// Leader epoch start offset (LESO).
     leso: u64,
     producers: BTreeMap<i64, ProducerEntry>,
+    /// Open transactions: producer id → offset of its first record in this
+    /// partition (what holds the last stable offset back).
+    ongoing: BTreeMap<i64, u64>,
+    /// Aborted transactions: (producer id, first offset, marker offset).
+    aborted: Vec<(i64, u64, u64)>,
     /// The follower's in-flight fetch.
     fetch_corr: Option<u64>,
 }
@@ -111,9 +116,6 @@ struct FetchArgs {
     last_fetched_epoch: i32,
     current_leader_epoch: i32,
     max_records: u32,
-    /// Without transactions the last stable offset equals the HW, so
-    /// read_committed reads as far as read_uncommitted.
-    #[allow(dead_code)]
     read_committed: bool,
     max_wait: Micros,
 }
@@ -452,8 +454,15 @@ impl Broker {
             Msg::MetadataRequest { corr } => {
                 ctx.send(from, Msg::MetadataResponse { corr, partitions: self.v.metadata.values().cloned().collect() });
             }
-            Msg::Produce { corr, tp, acks, timeout, producer_id, producer_epoch, base_sequence, records } => {
-                self.produce(ctx, from, corr, tp, acks, timeout, producer_id, producer_epoch, base_sequence, records);
+            Msg::Produce { corr, tp, acks, timeout, producer_id, producer_epoch, base_sequence, transactional, records } => {
+                self.produce(ctx, from, corr, tp, acks, timeout, (producer_id, producer_epoch, base_sequence, transactional), records);
+            }
+            Msg::WriteTxnMarkers { corr, producer_id, producer_epoch, commit, partitions } => {
+                let mut errors = Vec::new();
+                for tp in partitions {
+                    errors.push((tp, self.write_marker(ctx, tp, producer_id, producer_epoch, commit)));
+                }
+                ctx.send(from, Msg::WriteTxnMarkersResponse { corr, errors });
             }
             Msg::Fetch { corr, tp, replica, broker_epoch: _, fetch_offset, last_fetched_epoch, current_leader_epoch, max_records, read_committed, max_wait } => {
                 let args = FetchArgs { corr, tp, replica, fetch_offset, last_fetched_epoch, current_leader_epoch, max_records, read_committed, max_wait };
@@ -524,6 +533,7 @@ impl Broker {
                 })
                 .collect();
             let producers = rebuild_producers(&disk.log);
+            let (ongoing, aborted) = txn_state(&disk.log);
             self.fail_purgatory(ctx, tp);
             self.v.replicas.insert(
                 tp,
@@ -538,6 +548,8 @@ impl Broker {
                     followers,
                     leso: leo,
                     producers,
+                    ongoing,
+                    aborted,
                     fetch_corr: None,
                 },
             );
@@ -580,6 +592,8 @@ impl Broker {
                     followers: BTreeMap::new(),
                     leso: 0,
                     producers: rebuild_producers(&disk.log),
+                    ongoing: BTreeMap::new(),
+                    aborted: Vec::new(),
                     fetch_corr: None,
                 },
             );
@@ -612,9 +626,7 @@ impl Broker {
         tp: Tp,
         acks: Acks,
         timeout: Micros,
-        producer_id: i64,
-        producer_epoch: i16,
-        base_sequence: i32,
+        (producer_id, producer_epoch, base_sequence, transactional): (i64, i16, i32, bool),
         records: Vec<SendRecord>,
     ) {
         let reply = |ctx: &mut Ctx<'_, Model>, error: ErrorCode, base_offset: i64| {
@@ -678,6 +690,7 @@ impl Broker {
                     lr.producer_epoch = producer_epoch;
                     lr.sequence = base_sequence.wrapping_add(i as i32);
                 }
+                lr.transactional = transactional && producer_id >= 0;
                 lr
             })
             .collect();
@@ -705,6 +718,9 @@ impl Broker {
             entry.batches.push((base_sequence, base_sequence.wrapping_add(count - 1), base));
             if entry.batches.len() > BATCHES_RETAINED {
                 entry.batches.remove(0);
+            }
+            if transactional {
+                r.ongoing.entry(producer_id).or_insert(base);
             }
         }
         match acks {
@@ -836,9 +852,25 @@ impl Broker {
         }
         let r = self.v.replicas.get(&tp).expect("leader");
         let disk = self.disks.get(&tp).expect("hosted");
-        let upper = if a.replica.is_some() { leo } else { r.hw };
+        let lso = last_stable_offset(r);
+        let upper = match (a.replica, a.read_committed) {
+            (Some(_), _) => leo,
+            (None, true) => lso,
+            (None, false) => r.hw,
+        };
         let max = if a.replica.is_some() { REPLICA_FETCH_MAX_RECORDS } else { a.max_records.max(1) as usize };
-        let records = disk.log.read(a.fetch_offset, max, upper).unwrap_or_default();
+        let mut records = disk.log.read(a.fetch_offset, max, upper).unwrap_or_default();
+        if a.replica.is_none() && a.read_committed {
+            // The consumer would drop aborted records using the response's
+            // aborted-transaction list; we drop them here (as control
+            // records, which a consumer skips but counts in its position).
+            for rec in records.iter_mut() {
+                if rec.transactional && !rec.is_control && r.aborted.iter().any(|(pid, first, marker)| *pid == rec.producer_id && *first <= rec.offset && rec.offset < *marker) {
+                    rec.is_control = true;
+                    rec.value.clear();
+                }
+            }
+        }
         if records.is_empty() && may_park && a.max_wait > 0 {
             let id = self.next_id();
             ctx.set_timer(a.max_wait, Timer::Broker(BrokerTimer::ParkTimeout { id }));
@@ -852,7 +884,7 @@ impl Broker {
                 tp,
                 error: ErrorCode::None,
                 high_watermark: r.hw,
-                last_stable_offset: r.hw,
+                last_stable_offset: lso,
                 log_start_offset: disk.log.log_start_offset(),
                 diverging: None,
                 records,
@@ -920,8 +952,14 @@ impl Broker {
         let Some(r) = self.v.replicas.get(&tp) else { return };
         let leo = self.disks[&tp].log.log_end_offset();
         let hw = r.hw;
+        let lso = last_stable_offset(r);
         let (ready, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.v.parked).into_iter().partition(|p| {
-            p.args.tp == tp && if p.args.replica.is_some() { leo > p.args.fetch_offset } else { hw > p.args.fetch_offset }
+            p.args.tp == tp
+                && match (p.args.replica, p.args.read_committed) {
+                    (Some(_), _) => leo > p.args.fetch_offset,
+                    (None, true) => lso > p.args.fetch_offset,
+                    (None, false) => hw > p.args.fetch_offset,
+                }
         });
         self.v.parked = keep;
         for p in ready {
@@ -1034,6 +1072,35 @@ impl Broker {
         self.fetch_from_leader(ctx, tp);
     }
 
+    /// Appends a COMMIT/ABORT control record for a producer's transaction
+    /// (`WriteTxnMarkers`), which ends it in this partition.
+    fn write_marker(&mut self, ctx: &mut Ctx<'_, Model>, tp: Tp, producer_id: i64, producer_epoch: i16, commit: bool) -> ErrorCode {
+        let Some(r) = self.v.replicas.get(&tp) else { return ErrorCode::NotLeaderOrFollower };
+        if r.role != Role::Leader {
+            return ErrorCode::NotLeaderOrFollower;
+        }
+        let leader_epoch = r.leader_epoch;
+        let now = ctx.local_now();
+        let mut rec = LogRecord::new(None, String::new(), now);
+        rec.producer_id = producer_id;
+        rec.producer_epoch = producer_epoch;
+        rec.is_control = true;
+        rec.control_commit = commit;
+        rec.transactional = true;
+        let disk = self.disks.get_mut(&tp).expect("hosted");
+        let Ok(info) = disk.log.append_as_leader(vec![rec], leader_epoch, now) else { return ErrorCode::RecordTooLarge };
+        let r = self.v.replicas.get_mut(&tp).expect("leader");
+        if let Some(first) = r.ongoing.remove(&producer_id) {
+            if !commit {
+                r.aborted.push((producer_id, first, info.first_offset));
+            }
+        }
+        emit(ctx, KEvent::TxnMarker { tp, producer_id, commit, offset: info.first_offset });
+        self.maybe_increment_hw(ctx, tp);
+        self.wake_parked(ctx, tp);
+        ErrorCode::None
+    }
+
     fn retention(&mut self, ctx: &mut Ctx<'_, Model>) {
         let now = ctx.local_now();
         let tps: Vec<Tp> = self.disks.keys().copied().collect();
@@ -1047,6 +1114,31 @@ impl Broker {
             }
         }
     }
+}
+
+/// The last stable offset: the HW, held back by the first record of the
+/// oldest open transaction (read_committed consumers read below it).
+fn last_stable_offset(r: &Replica) -> u64 {
+    r.ongoing.values().copied().min().map_or(r.hw, |first| first.min(r.hw))
+}
+
+/// Open and aborted transactions, rebuilt from a log (as a broker does when
+/// it loads a log or becomes leader).
+fn txn_state(log: &ReplicaLog) -> (BTreeMap<i64, u64>, Vec<(i64, u64, u64)>) {
+    let mut ongoing = BTreeMap::new();
+    let mut aborted = Vec::new();
+    for r in log.iter().filter(|r| r.transactional) {
+        if r.is_control {
+            if let Some(first) = ongoing.remove(&r.producer_id) {
+                if !r.control_commit {
+                    aborted.push((r.producer_id, first, r.offset));
+                }
+            }
+        } else {
+            ongoing.entry(r.producer_id).or_insert(r.offset);
+        }
+    }
+    (ongoing, aborted)
 }
 
 /// Maximal ISR: the committed ISR plus the members of an in-flight

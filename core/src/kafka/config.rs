@@ -182,7 +182,9 @@ pub static PROPS: &[Prop] = &[
     prop!("batch.size", Producer, Kind::Int, |_| Value::Int(16_384), "Bytes per partition batch before it is sent."),
     prop!("linger.ms", Producer, Kind::Ms, |v| if v.at_least(4, 0) { ms(5) } else { ms(0) }, "How long to wait for more records before sending a batch (5 ms since 4.0, 0 before)."),
     prop!("partitioner.ignore.keys", Producer, Kind::Bool, |_| Value::Bool(false), "Ignore keys and use the sticky partitioner for every record."),
-    prop!("transactional.id", Producer, Kind::List, |_| Value::List(vec![]), "Enables transactions with this id (a one-element list, or empty)."),
+    prop!("transactional.id", Producer, Kind::List, |_| Value::List(vec![]), "Enables transactions with this id (implies enable.idempotence)."),
+    prop!("streamlab.transaction.records", Producer, Kind::Int, |_| Value::Int(10), "Simulator: a transactional producer commits after this many sends."),
+    prop!("streamlab.transaction.abort.every", Producer, Kind::Int, |_| Value::Int(0), "Simulator: the application aborts every Nth transaction instead of committing it (0: never)."),
     prop!("transaction.timeout.ms", Producer, Kind::Ms, |_| ms(60_000), "The coordinator aborts a transaction open longer than this."),
     prop!("metadata.max.age.ms", Producer, Kind::Ms, |_| ms(300_000), "Refresh metadata at least this often."),
     // ---- consumer ---------------------------------------------------------

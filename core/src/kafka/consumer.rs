@@ -30,6 +30,10 @@
 //!   position; partitions whose position equals the last offset this
 //!   consumer knows to be committed are left out (Kafka re-sends them; the
 //!   stored result is the same and the trace stays small).
+//! * When the application starts (and after each restart) it emits
+//!   [`KEvent::ConsumerGroup`] if it has a group to commit to (its
+//!   `group.id`, or the simple group of assign mode below), so checkers can
+//!   tell which group its `Processed` records belong to.
 //! * `spec.stop`: the loop ends after the current batch and `close()` runs:
 //!   a synchronous auto-commit (if enabled), then LeaveGroup.
 //!
@@ -670,6 +674,9 @@ impl Consumer {
         self.v.phase = Phase::Running;
         self.v.last_auto_commit = ctx.now();
         self.v.meta_wanted = true;
+        if let Some(group) = &self.commit_group {
+            emit(ctx, KEvent::ConsumerGroup { group: group.clone() });
+        }
         if self.group.is_none() {
             let init = if self.commit_group.is_some() { Init::NeedCommitted } else { Init::NeedReset(ResetWhy::NoCommitted) };
             let tps: Vec<Tp> = self.topics.iter().flat_map(|(t, _, n)| (0..*n).map(move |p| Tp(*t, p))).collect();
@@ -2078,6 +2085,33 @@ mod tests {
         // Committed at 5 s (3), so nothing is read twice.
         assert_eq!(w.processed(P0), (0..6).collect::<Vec<_>>());
         assert_eq!(w.coord.committed_offset("g", P0), Some(6));
+    }
+
+    #[test]
+    fn consumer_group_is_named_at_each_start() {
+        let groups = |w: &World, node: NodeId| -> Vec<String> {
+            w.events(node)
+                .filter_map(|e| match e {
+                    KEvent::ConsumerGroup { group } => Some(group.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let specs = [
+            spec("c1", Some("g"), &[]),
+            spec("c2", None, &[("streamlab.commit.mode", st("after-processing"))]),
+            spec("c3", None, &[("streamlab.commit.mode", st("none"))]),
+        ];
+        let mut w = World::new(&[topic("orders", 1)], &specs);
+        w.at(5 * S, Ev::Crash(2));
+        w.at(6 * S, Ev::Restart(2));
+        w.run_until(10 * S);
+        // The group, again after the restart (a new process).
+        assert_eq!(groups(&w, 2), vec!["g".to_string(), "g".to_string()]);
+        // Assign mode commits to a simple group named after the consumer.
+        assert_eq!(groups(&w, 3), vec!["c2".to_string()]);
+        // No group: nothing.
+        assert!(groups(&w, 4).is_empty());
     }
 
     #[test]

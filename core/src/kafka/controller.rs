@@ -13,6 +13,7 @@
 
 use super::config::{KafkaVersion, Props};
 use super::coordinator::{GroupCoordinator, GroupTimer};
+use super::txn_coordinator::{TxnCoordinator, TxnTimer};
 use super::events::KEvent;
 use super::protocol::Msg;
 use super::types::{BrokerId, ErrorCode, PartitionMeta, Tp};
@@ -33,6 +34,7 @@ pub enum ControllerTimer {
     /// End of the creation grace period: create with whoever registered.
     CreateTopics,
     Group(GroupTimer),
+    Txn(TxnTimer),
 }
 
 #[derive(Clone, Debug)]
@@ -66,6 +68,7 @@ pub struct Controller {
     next_broker_epoch: u64,
     next_producer_id: i64,
     pub groups: GroupCoordinator,
+    pub txns: TxnCoordinator,
     started: bool,
 }
 
@@ -106,6 +109,7 @@ impl Controller {
             next_broker_epoch: 1,
             next_producer_id: 1000,
             groups: GroupCoordinator::new(broker_config),
+            txns: TxnCoordinator::default(),
             started: false,
         }
     }
@@ -135,10 +139,12 @@ impl Controller {
             }
         }
         self.groups.on_start(ctx);
+        self.txns.on_start(ctx);
     }
 
     pub fn on_crash(&mut self, _kind: CrashKind) {
         self.groups.on_crash();
+        self.txns.on_crash();
     }
 
     pub fn on_disk_loss(&mut self) {
@@ -178,6 +184,7 @@ impl Controller {
             }
             ControllerTimer::CreateTopics => self.elect_leaderless(ctx),
             ControllerTimer::Group(g) => self.groups.on_timer(ctx, g),
+            ControllerTimer::Txn(t) => self.txns.on_timer(ctx, t, &self.partitions),
         }
     }
 
@@ -218,10 +225,24 @@ impl Controller {
                     }
                 }
             }
-            Msg::InitProducerId { corr } => {
+            Msg::InitProducerId { corr, transactional_id: None, txn_timeout: _ } => {
                 let producer_id = self.next_producer_id;
                 self.next_producer_id += 1;
                 ctx.send(from, Msg::InitProducerIdResponse { corr, producer_id, producer_epoch: 0 });
+            }
+            Msg::InitProducerId { corr, transactional_id: Some(id), txn_timeout } => {
+                let next = &mut self.next_producer_id;
+                let (producer_id, producer_epoch) = self.txns.init_producer_id(ctx, &id, txn_timeout, || {
+                    let p = *next;
+                    *next += 1;
+                    p
+                });
+                ctx.send(from, Msg::InitProducerIdResponse { corr, producer_id, producer_epoch });
+                // An open transaction of the fenced instance is being aborted.
+                self.txns.on_timer_markers(ctx, &self.partitions);
+            }
+            m @ (Msg::AddPartitionsToTxn { .. } | Msg::EndTxn { .. } | Msg::WriteTxnMarkersResponse { .. }) => {
+                self.txns.on_msg(ctx, from, m, &self.partitions);
             }
             Msg::MetadataRequest { corr } => {
                 ctx.send(from, Msg::MetadataResponse { corr, partitions: self.partitions.values().cloned().collect() });

@@ -84,4 +84,22 @@ pub enum KEvent {
     MemberLeft { group: String, member: String, reason: &'static str },
     /// A consumer error the application sees (e.g. no reset policy).
     ConsumerError { tp: Tp, error: ErrorCode },
+    /// The consumer application started (or restarted) with this group: its
+    /// `group.id`, or in assign mode with a committing
+    /// `streamlab.commit.mode` the simple group named after the consumer.
+    /// Not emitted by a consumer that has no group. Tells checkers which
+    /// group a consumer's `Processed` records belong to. (New variants go at
+    /// the end: the trace hash encodes the variant index.)
+    ConsumerGroup { group: String },
+    // ---- transactions (new variants go at the end) ----
+    /// A transactional producer began a transaction.
+    TxnBegun { txn: String, producer_epoch: i16 },
+    /// A transaction ended: committed or aborted, with its sends' ids.
+    TxnEnded { txn: String, commit: bool, sends: Vec<u64> },
+    /// The producer learned it was fenced by a newer instance.
+    ProducerFenced { txn: String, producer_epoch: i16 },
+    /// A partition leader wrote a COMMIT/ABORT marker.
+    TxnMarker { tp: Tp, producer_id: i64, commit: bool, offset: u64 },
+    /// The transaction coordinator changed a transaction's state.
+    TxnState { txn: String, producer_id: i64, producer_epoch: i16, state: &'static str },
 }

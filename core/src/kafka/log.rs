@@ -70,6 +70,9 @@ pub struct LogRecord {
     pub is_control: bool,
     /// For a control record: COMMIT (`true`) or ABORT (`false`).
     pub control_commit: bool,
+    /// Written inside a transaction (the batch's transactional attribute).
+    #[serde(default)]
+    pub transactional: bool,
 }
 
 impl LogRecord {
@@ -89,6 +92,7 @@ impl LogRecord {
             sequence: NO_SEQUENCE,
             is_control: false,
             control_commit: false,
+            transactional: false,
         }
     }
 

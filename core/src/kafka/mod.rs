@@ -18,5 +18,6 @@ pub mod log;
 pub mod partitioner;
 pub mod producer;
 pub mod protocol;
+pub mod txn_coordinator;
 pub mod types;
 pub mod view;

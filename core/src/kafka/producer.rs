@@ -36,6 +36,8 @@ pub enum ProducerTimer {
     Drain,
     RequestTimeout { corr: u64 },
     MetadataTimeout { corr: u64 },
+    /// A transactional request (AddPartitionsToTxn, EndTxn) got no answer.
+    TxnTimeout { corr: u64 },
     DeliveryTimeout,
 }
 
@@ -80,6 +82,37 @@ struct Volatile {
     next_corr: u64,
     sticky: StickyPartitioner,
     drain_armed: bool,
+    txn: TxnClient,
+}
+
+/// Where the current transaction is (transactional producers only).
+#[derive(Clone, Debug, Default, PartialEq)]
+enum TxnPhase {
+    #[default]
+    Idle,
+    Open,
+    /// The application asked to commit (or abort); waiting for its batches
+    /// to be acknowledged, then for EndTxn.
+    Ending { commit: bool },
+}
+
+#[derive(Clone, Debug, Default)]
+struct TxnClient {
+    phase: TxnPhase,
+    /// Partitions the coordinator knows are in the transaction.
+    added: std::collections::BTreeSet<u32>,
+    /// An AddPartitionsToTxn in flight, with its partitions.
+    add_inflight: Option<(u64, Vec<u32>)>,
+    end_corr: Option<u64>,
+    /// Sends of this transaction, with their offsets once acknowledged.
+    sends: Vec<u64>,
+    offsets: BTreeMap<u64, (u32, i64)>,
+    /// Some send of this transaction definitely failed: it must abort.
+    doomed: bool,
+    fenced: bool,
+    /// Records the application produced while the previous transaction was
+    /// ending: (key, value, timestamp, explicit partition).
+    deferred: Vec<(Option<String>, String, Micros, Option<u32>)>,
 }
 
 #[derive(Clone, Debug)]
@@ -99,6 +132,16 @@ pub struct Producer {
     backoff_max: Micros,
     max_in_flight: usize,
     ignore_keys: bool,
+    /// `transactional.id`, when transactional.
+    txn_id: Option<String>,
+    txn_timeout: Micros,
+    txn_records: u64,
+    abort_every: u64,
+    /// Transactions ended so far (for abort_every) — the application's own
+    /// count, kept across crashes.
+    txns_ended: u64,
+    /// An EndTxn(commit) had been sent when the process died.
+    commit_in_doubt: bool,
     workload: Option<Workload>,
     script: Vec<ScriptedRecord>,
     zipf_cdf: Vec<f64>,
@@ -126,6 +169,7 @@ fn volatile(batch_size: u64) -> Volatile {
         next_corr: 0,
         sticky: StickyPartitioner::new(StickyStrategy::BuiltIn, batch_size),
         drain_armed: false,
+        txn: TxnClient::default(),
     }
 }
 
@@ -172,6 +216,12 @@ impl Producer {
             backoff_max: c.micros("retry.backoff.max.ms").max(1_000),
             max_in_flight: c.int("max.in.flight.requests.per.connection").max(1) as usize,
             ignore_keys: c.bool("partitioner.ignore.keys"),
+            txn_id: c.list("transactional.id").first().cloned(),
+            txn_timeout: c.micros("transaction.timeout.ms"),
+            txn_records: c.int("streamlab.transaction.records").max(1) as u64,
+            abort_every: c.int("streamlab.transaction.abort.every").max(0) as u64,
+            txns_ended: 0,
+            commit_in_doubt: false,
             workload: spec.workload.clone(),
             script,
             zipf_cdf,
@@ -209,7 +259,18 @@ impl Producer {
     /// After a crash: what the process had in memory is gone. Sends never
     /// put on the wire definitely failed; the others are indefinite.
     pub fn on_restart(&mut self, ctx: &mut Ctx<'_, Model>) {
+        let in_doubt = std::mem::take(&mut self.commit_in_doubt);
         for (id, sent) in std::mem::take(&mut self.pending) {
+            if self.txn_id.is_some() {
+                // The new instance's InitProducerId aborts the open
+                // transaction — unless its commit was already on the way.
+                if in_doubt {
+                    emit(ctx, KEvent::SendInfo { id, error: ErrorCode::NetworkException });
+                } else {
+                    emit(ctx, KEvent::SendFail { id, error: ErrorCode::TransactionAborted });
+                }
+                continue;
+            }
             if sent {
                 emit(ctx, KEvent::SendInfo { id, error: ErrorCode::NetworkException });
             } else {
@@ -270,7 +331,7 @@ impl Producer {
         }
         let corr = self.corr();
         self.v.pid_corr = Some(corr);
-        ctx.send(CONTROLLER, Msg::InitProducerId { corr });
+        ctx.send(CONTROLLER, Msg::InitProducerId { corr, transactional_id: self.txn_id.clone(), txn_timeout: self.txn_timeout });
         ctx.set_timer(META_TIMEOUT, Timer::Producer(ProducerTimer::MetadataTimeout { corr }));
     }
 
@@ -334,6 +395,16 @@ impl Producer {
                     self.request_pid(ctx);
                 }
             }
+            ProducerTimer::TxnTimeout { corr } => {
+                if self.v.txn.add_inflight.as_ref().is_some_and(|(c, _)| *c == corr) {
+                    self.v.txn.add_inflight = None;
+                    self.add_partitions(ctx);
+                }
+                if self.v.txn.end_corr == Some(corr) {
+                    self.v.txn.end_corr = None;
+                    self.maybe_end_txn(ctx);
+                }
+            }
             ProducerTimer::DeliveryTimeout => {
                 self.expire_queued(ctx);
                 ctx.set_timer(1_000_000, Timer::Producer(ProducerTimer::DeliveryTimeout));
@@ -379,6 +450,21 @@ impl Producer {
 
     /// The application's `send()`.
     fn send(&mut self, ctx: &mut Ctx<'_, Model>, key: Option<String>, value: String, timestamp: Micros, explicit: Option<u32>) {
+        if self.txn_id.is_some() {
+            if self.v.txn.fenced {
+                return; // a fenced producer is closed: the application stops
+            }
+            if matches!(self.v.txn.phase, TxnPhase::Ending { .. }) {
+                // commitTransaction() blocks the application thread: the
+                // record is produced once the next transaction begins.
+                self.v.txn.deferred.push((key, value, timestamp, explicit));
+                return;
+            }
+            if self.v.txn.phase == TxnPhase::Idle {
+                self.v.txn.phase = TxnPhase::Open;
+                emit(ctx, KEvent::TxnBegun { txn: self.txn_id.clone().unwrap_or_default(), producer_epoch: self.v.producer_epoch });
+            }
+        }
         let id = self.next_send_id;
         self.next_send_id += 1;
         let available = self.available();
@@ -414,6 +500,20 @@ impl Producer {
         }
         // The partitioner's draws come from the producer's own stream.
         *ctx.rng() = rng;
+        if self.txn_id.is_some() {
+            self.v.txn.sends.push(id);
+            if self.v.txn.sends.len() as u64 >= self.txn_records {
+                let n = self.txns_ended + 1;
+                let commit = !(self.abort_every > 0 && n % self.abort_every == 0);
+                self.v.txn.phase = TxnPhase::Ending { commit };
+                // Flush: every open batch goes out now.
+                for q in self.v.queues.values_mut() {
+                    for b in q.iter_mut() {
+                        b.closed = true;
+                    }
+                }
+            }
+        }
         if new_batch && self.linger > 0 {
             ctx.set_timer(self.linger, Timer::Producer(ProducerTimer::Linger { partition }));
         }
@@ -443,6 +543,10 @@ impl Producer {
                     earliest_wait = Some(earliest_wait.map_or(front.ready_at, |e| e.min(front.ready_at)));
                     break;
                 }
+                if self.txn_id.is_some() && !self.v.txn.added.contains(&p) {
+                    self.add_partitions(ctx);
+                    break;
+                }
                 let Some((Some(leader), _)) = self.v.leaders.get(&p).copied() else {
                     self.request_metadata(ctx);
                     earliest_wait = Some(earliest_wait.map_or(now + self.backoff, |e| e.min(now + self.backoff)));
@@ -470,6 +574,93 @@ impl Producer {
         if let Some(t) = earliest_wait {
             self.arm_drain(ctx, t.saturating_sub(now).max(1));
         }
+        self.maybe_end_txn(ctx);
+    }
+
+    /// Registers the partitions the open transaction is about to write.
+    fn add_partitions(&mut self, ctx: &mut Ctx<'_, Model>) {
+        if self.v.txn.add_inflight.is_some() || self.v.txn.fenced || self.v.producer_id < 0 {
+            return;
+        }
+        let needed: Vec<u32> = self.v.queues.iter().filter(|(p, q)| !q.is_empty() && !self.v.txn.added.contains(p)).map(|(p, _)| *p).collect();
+        if needed.is_empty() {
+            return;
+        }
+        let corr = self.corr();
+        self.v.txn.add_inflight = Some((corr, needed.clone()));
+        let msg = Msg::AddPartitionsToTxn {
+            corr,
+            txn_id: self.txn_id.clone().unwrap_or_default(),
+            producer_id: self.v.producer_id,
+            producer_epoch: self.v.producer_epoch,
+            partitions: needed.iter().map(|p| Tp(self.topic, *p)).collect(),
+        };
+        ctx.send(CONTROLLER, msg);
+        ctx.set_timer(self.request_timeout, Timer::Producer(ProducerTimer::TxnTimeout { corr }));
+    }
+
+    /// Once every batch of an ending transaction is acknowledged, ask the
+    /// coordinator to commit (or abort) it.
+    fn maybe_end_txn(&mut self, ctx: &mut Ctx<'_, Model>) {
+        let TxnPhase::Ending { commit } = self.v.txn.phase else { return };
+        if self.v.txn.end_corr.is_some() || self.v.txn.fenced || !self.v.inflight.is_empty() || self.v.queues.values().any(|q| !q.is_empty()) {
+            return;
+        }
+        let commit = commit && !self.v.txn.doomed;
+        if self.v.txn.added.is_empty() {
+            self.finish_txn(ctx, commit);
+            return;
+        }
+        let corr = self.corr();
+        self.v.txn.end_corr = Some(corr);
+        self.v.txn.phase = TxnPhase::Ending { commit };
+        if commit {
+            self.commit_in_doubt = true;
+        }
+        let msg = Msg::EndTxn { corr, txn_id: self.txn_id.clone().unwrap_or_default(), producer_id: self.v.producer_id, producer_epoch: self.v.producer_epoch, commit };
+        ctx.send(CONTROLLER, msg);
+        ctx.set_timer(self.request_timeout, Timer::Producer(ProducerTimer::TxnTimeout { corr }));
+    }
+
+    /// The transaction ended: its sends complete now, all together.
+    fn finish_txn(&mut self, ctx: &mut Ctx<'_, Model>, commit: bool) {
+        let txn = std::mem::take(&mut self.v.txn);
+        self.commit_in_doubt = false;
+        self.txns_ended += 1;
+        emit(ctx, KEvent::TxnEnded { txn: self.txn_id.clone().unwrap_or_default(), commit, sends: txn.sends.clone() });
+        for id in &txn.sends {
+            self.pending.remove(id);
+            match (commit, txn.offsets.get(id)) {
+                (true, Some((partition, offset))) => emit(ctx, KEvent::SendOk { id: *id, partition: *partition, offset: *offset }),
+                _ => emit(ctx, KEvent::SendFail { id: *id, error: ErrorCode::TransactionAborted }),
+            }
+        }
+        for (key, value, ts, explicit) in txn.deferred {
+            self.send(ctx, key, value, ts, explicit);
+        }
+    }
+
+    /// A newer instance with our transactional.id exists: this one is dead.
+    fn fence(&mut self, ctx: &mut Ctx<'_, Model>) {
+        if self.v.txn.fenced {
+            return;
+        }
+        self.v.txn.fenced = true;
+        emit(ctx, KEvent::ProducerFenced { txn: self.txn_id.clone().unwrap_or_default(), producer_epoch: self.v.producer_epoch });
+        let in_doubt = self.v.txn.end_corr.is_some() && matches!(self.v.txn.phase, TxnPhase::Ending { commit: true });
+        let sends = std::mem::take(&mut self.v.txn.sends);
+        for id in sends {
+            self.pending.remove(&id);
+            if in_doubt {
+                emit(ctx, KEvent::SendInfo { id, error: ErrorCode::ProducerFenced });
+            } else {
+                emit(ctx, KEvent::SendFail { id, error: ErrorCode::ProducerFenced });
+            }
+        }
+        self.v.queues.clear();
+        for (_, f) in std::mem::take(&mut self.v.inflight) {
+            ctx.cancel_timer(f.timer);
+        }
     }
 
     fn send_batch(&mut self, ctx: &mut Ctx<'_, Model>, mut batch: Batch, leader: BrokerId) {
@@ -491,6 +682,7 @@ impl Producer {
             producer_id: if self.idempotent { self.v.producer_id } else { -1 },
             producer_epoch: if self.idempotent { self.v.producer_epoch } else { -1 },
             base_sequence: batch.base_seq.unwrap_or(-1),
+            transactional: self.txn_id.is_some(),
             records: batch.records.clone(),
         };
         ctx.send(leader, msg);
@@ -529,6 +721,13 @@ impl Producer {
             return;
         }
         let error = if expired { ErrorCode::DeliveryTimeout } else { error };
+        if self.txn_id.is_some() {
+            // A failed send dooms its transaction: it can only abort, and
+            // its sends complete (as failed) when it does.
+            self.v.txn.doomed = true;
+            self.maybe_end_txn(ctx);
+            return;
+        }
         for r in &batch.records {
             self.pending.remove(&r.send_id);
             if batch.ambiguous || error.ambiguous_for_produce() {
@@ -547,6 +746,11 @@ impl Producer {
             let (old, keep): (Vec<Batch>, Vec<Batch>) = std::mem::take(q).into_iter().partition(|b| now.saturating_sub(b.created) >= self.delivery_timeout);
             *q = keep;
             expired.extend(old);
+        }
+        if self.txn_id.is_some() && !expired.is_empty() {
+            self.v.txn.doomed = true;
+            self.maybe_end_txn(ctx);
+            return;
         }
         for b in expired {
             for r in &b.records {
@@ -581,15 +785,53 @@ impl Producer {
                     self.drain(ctx);
                 }
             }
+            Msg::AddPartitionsToTxnResponse { corr, error } => {
+                let Some((c, parts)) = self.v.txn.add_inflight.clone() else { return };
+                if c != corr {
+                    return;
+                }
+                self.v.txn.add_inflight = None;
+                match error {
+                    ErrorCode::None => {
+                        self.v.txn.added.extend(parts);
+                        self.drain(ctx);
+                    }
+                    ErrorCode::ProducerFenced | ErrorCode::InvalidProducerEpoch | ErrorCode::UnknownProducerId => self.fence(ctx),
+                    _ => self.arm_drain(ctx, self.backoff),
+                }
+            }
+            Msg::EndTxnResponse { corr, error } => {
+                if self.v.txn.end_corr != Some(corr) {
+                    return;
+                }
+                self.v.txn.end_corr = None;
+                match error {
+                    ErrorCode::None => {
+                        let commit = matches!(self.v.txn.phase, TxnPhase::Ending { commit: true });
+                        self.finish_txn(ctx, commit);
+                        self.drain(ctx);
+                    }
+                    ErrorCode::ProducerFenced | ErrorCode::InvalidProducerEpoch | ErrorCode::UnknownProducerId => self.fence(ctx),
+                    _ => self.maybe_end_txn(ctx),
+                }
+            }
             Msg::ProduceResponse { corr, tp: _, error, base_offset } => {
                 let Some(f) = self.v.inflight.remove(&corr) else { return };
                 ctx.cancel_timer(f.timer);
-                if error == ErrorCode::None {
+                if error == ErrorCode::None && self.txn_id.is_some() {
+                    // Acknowledged, but only the commit makes it a success.
+                    for (i, r) in f.batch.records.iter().enumerate() {
+                        self.v.txn.offsets.insert(r.send_id, (f.batch.partition, base_offset + i as i64));
+                    }
+                } else if error == ErrorCode::None {
                     for (i, r) in f.batch.records.iter().enumerate() {
                         self.pending.remove(&r.send_id);
                         emit(ctx, KEvent::SendOk { id: r.send_id, partition: f.batch.partition, offset: base_offset + i as i64 });
                     }
-                } else if error == ErrorCode::OutOfOrderSequenceNumber && self.idempotent && f.batch.epoch == self.v.producer_epoch && self.is_oldest(&f.batch) {
+                } else if self.txn_id.is_some() && matches!(error, ErrorCode::InvalidProducerEpoch | ErrorCode::ProducerFenced) {
+                    self.fence(ctx);
+                    return;
+                } else if error == ErrorCode::OutOfOrderSequenceNumber && self.idempotent && self.txn_id.is_none() && f.batch.epoch == self.v.producer_epoch && self.is_oldest(&f.batch) {
                     // No earlier batch of ours can fill the gap: the broker
                     // lost sequences it had acknowledged (a failover to a
                     // replica that never had them). As the Java client does

@@ -46,7 +46,10 @@ pub enum Msg {
     // ---- clients ↔ brokers ----
     MetadataRequest { corr: u64 },
     MetadataResponse { corr: u64, partitions: Vec<PartitionMeta> },
-    InitProducerId { corr: u64 },
+    /// With a `transactional_id` this goes to the transaction coordinator,
+    /// which bumps the epoch of an existing id (fencing the previous
+    /// producer, aborting its open transaction).
+    InitProducerId { corr: u64, transactional_id: Option<String>, txn_timeout: Micros },
     InitProducerIdResponse { corr: u64, producer_id: i64, producer_epoch: i16 },
     Produce {
         corr: u64,
@@ -56,6 +59,8 @@ pub enum Msg {
         producer_id: i64,
         producer_epoch: i16,
         base_sequence: i32,
+        /// The batch belongs to a transaction.
+        transactional: bool,
         records: Vec<SendRecord>,
     },
     ProduceResponse { corr: u64, tp: Tp, error: ErrorCode, base_offset: i64 },
@@ -120,6 +125,14 @@ pub enum Msg {
     OffsetCommitResponse { corr: u64, error: ErrorCode, offsets: Vec<(Tp, u64)> },
     OffsetFetch { corr: u64, group: String, partitions: Vec<Tp> },
     OffsetFetchResponse { corr: u64, offsets: Vec<(Tp, Option<u64>)> },
+    // ---- transactions (coordinator hosted on the controller node) ----
+    AddPartitionsToTxn { corr: u64, txn_id: String, producer_id: i64, producer_epoch: i16, partitions: Vec<Tp> },
+    AddPartitionsToTxnResponse { corr: u64, error: ErrorCode },
+    EndTxn { corr: u64, txn_id: String, producer_id: i64, producer_epoch: i16, commit: bool },
+    EndTxnResponse { corr: u64, error: ErrorCode },
+    /// The coordinator asks a partition leader to write COMMIT/ABORT markers.
+    WriteTxnMarkers { corr: u64, producer_id: i64, producer_epoch: i16, commit: bool, partitions: Vec<Tp> },
+    WriteTxnMarkersResponse { corr: u64, errors: Vec<(Tp, ErrorCode)> },
     /// Tells a restarted client which node is which (bootstrap).
     Nop,
 }
@@ -156,6 +169,12 @@ impl Msg {
             Msg::OffsetCommitResponse { .. } => "OffsetCommitResponse",
             Msg::OffsetFetch { .. } => "OffsetFetch",
             Msg::OffsetFetchResponse { .. } => "OffsetFetchResponse",
+            Msg::AddPartitionsToTxn { .. } => "AddPartitionsToTxn",
+            Msg::AddPartitionsToTxnResponse { .. } => "AddPartitionsToTxnResponse",
+            Msg::EndTxn { .. } => "EndTxn",
+            Msg::EndTxnResponse { .. } => "EndTxnResponse",
+            Msg::WriteTxnMarkers { .. } => "WriteTxnMarkers",
+            Msg::WriteTxnMarkersResponse { .. } => "WriteTxnMarkersResponse",
             Msg::Nop => "Nop",
         }
     }

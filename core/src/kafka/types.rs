@@ -58,6 +58,11 @@ pub enum ErrorCode {
     UnknownTopicOrPartition,
     /// A batch larger than `segment.bytes`.
     RecordTooLarge,
+    /// Client side: the transaction the send belonged to was aborted.
+    TransactionAborted,
+    /// The producer was fenced by a newer instance with the same
+    /// transactional.id (`ProducerFencedException`).
+    ProducerFenced,
 }
 
 impl ErrorCode {

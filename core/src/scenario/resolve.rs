@@ -247,8 +247,17 @@ impl Resolver<'_, '_> {
         };
         let mut config = Props::defaults(v, &[Scope::Producer]);
         let set = self.apply_config(&mut config, &pr.config, &p.key("config"), &[Scope::Producer], "producer")?;
-        let idempotent = resolve_idempotence(&config, set.contains(&"enable.idempotence"))
+        let transactional = !config.list("transactional.id").is_empty();
+        if config.list("transactional.id").len() > 1 {
+            return self.err(&p.key("config").key("transactional.id"), "transactional.id is one id");
+        }
+        // A transactional producer is idempotent: explicitly disabling it, or
+        // a conflicting setting, is a ConfigException (as in KafkaProducer).
+        let idempotent = resolve_idempotence(&config, set.contains(&"enable.idempotence") || transactional)
             .or_else(|m| self.err(&p.key("config").key("enable.idempotence"), m))?;
+        if transactional && !idempotent {
+            return self.err(&p.key("config").key("enable.idempotence"), "transactional.id requires enable.idempotence=true (Kafka throws ConfigException)");
+        }
         let workload = match pr.rate {
             None => {
                 if pr.count.is_some() || pr.keys.is_some() {
