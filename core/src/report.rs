@@ -241,7 +241,11 @@ pub fn report_json(world: &World, out: &Outcome) -> Value {
         })).collect::<Vec<_>>(),
         "consumers": world.scenario.consumers.iter().map(|c| {
             let id = sim.node_id(&c.name).unwrap_or(WORLD);
-            json!({ "name": c.name, "group": c.group, "polled": polled.remove(&id).unwrap_or_default(), "commits": commits.remove(&id).unwrap_or_default() })
+            // Commits are recorded by the group coordinator: list the ones of
+            // this consumer's group (or of its simple group, named after it).
+            let group = c.group.clone().unwrap_or_else(|| c.name.clone());
+            let group_commits: Vec<Value> = commits.values().flatten().filter(|v| v["group"] == json!(group)).cloned().collect();
+            json!({ "name": c.name, "group": c.group, "polled": polled.remove(&id).unwrap_or_default(), "commits": group_commits })
         }).collect::<Vec<_>>(),
         "faults": faults,
         "checks": out.checks,

@@ -846,9 +846,33 @@ impl Broker {
                 return;
             }
             self.update_follower(ctx, tp, b, a.fetch_offset);
-        } else if a.fetch_offset > leo || a.fetch_offset < log_start {
-            error_reply(ctx, ErrorCode::OffsetOutOfRange, r.hw, log_start);
-            return;
+        } else {
+            // KIP-320: a consumer that sends the epoch of the last record it
+            // read learns where the leader's log diverged from what it read
+            // (after an unclean election), instead of silently skipping or
+            // resetting.
+            if self.leader_epochs && a.last_fetched_epoch >= 0 {
+                if let LeaderDivergence::Diverging { epoch, end_offset } = leader_divergence(disk.log.epoch_cache(), leo, Some(a.last_fetched_epoch), a.fetch_offset) {
+                    ctx.send(
+                        from,
+                        Msg::FetchResponse {
+                            corr: a.corr,
+                            tp,
+                            error: ErrorCode::None,
+                            high_watermark: r.hw,
+                            last_stable_offset: r.hw,
+                            log_start_offset: log_start,
+                            diverging: Some((epoch, end_offset as i64)),
+                            records: Vec::new(),
+                        },
+                    );
+                    return;
+                }
+            }
+            if a.fetch_offset > leo || a.fetch_offset < log_start {
+                error_reply(ctx, ErrorCode::OffsetOutOfRange, r.hw, log_start);
+                return;
+            }
         }
         let r = self.v.replicas.get(&tp).expect("leader");
         let disk = self.disks.get(&tp).expect("hosted");
