@@ -183,6 +183,7 @@ pub static PROPS: &[Prop] = &[
     prop!("linger.ms", Producer, Kind::Ms, |v| if v.at_least(4, 0) { ms(5) } else { ms(0) }, "How long to wait for more records before sending a batch (5 ms since 4.0, 0 before)."),
     prop!("partitioner.ignore.keys", Producer, Kind::Bool, |_| Value::Bool(false), "Ignore keys and use the sticky partitioner for every record."),
     prop!("transactional.id", Producer, Kind::List, |_| Value::List(vec![]), "Enables transactions with this id (implies enable.idempotence)."),
+    prop!("streamlab.resend.on.failure", Producer, Kind::Bool, |_| Value::Bool(false), "Simulator: the application sends a record again (as a new send) when its send failed or timed out."),
     prop!("streamlab.transaction.records", Producer, Kind::Int, |_| Value::Int(10), "Simulator: a transactional producer commits after this many sends."),
     prop!("streamlab.transaction.abort.every", Producer, Kind::Int, |_| Value::Int(0), "Simulator: the application aborts every Nth transaction instead of committing it (0: never)."),
     prop!("transaction.timeout.ms", Producer, Kind::Ms, |_| ms(60_000), "The coordinator aborts a transaction open longer than this."),

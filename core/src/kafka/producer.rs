@@ -142,6 +142,7 @@ pub struct Producer {
     txns_ended: u64,
     /// An EndTxn(commit) had been sent when the process died.
     commit_in_doubt: bool,
+    resend_on_failure: bool,
     workload: Option<Workload>,
     script: Vec<ScriptedRecord>,
     zipf_cdf: Vec<f64>,
@@ -222,6 +223,7 @@ impl Producer {
             abort_every: c.int("streamlab.transaction.abort.every").max(0) as u64,
             txns_ended: 0,
             commit_in_doubt: false,
+            resend_on_failure: c.bool("streamlab.resend.on.failure"),
             workload: spec.workload.clone(),
             script,
             zipf_cdf,
@@ -736,6 +738,20 @@ impl Producer {
                 emit(ctx, KEvent::SendFail { id: r.send_id, error });
             }
         }
+        self.resend(ctx, &batch);
+    }
+
+    /// `streamlab.resend.on.failure`: the application sends a failed record
+    /// again as a new record — which idempotence cannot recognise (new
+    /// sequence numbers), so an indefinite original becomes a duplicate
+    /// (reference C5).
+    fn resend(&mut self, ctx: &mut Ctx<'_, Model>, batch: &Batch) {
+        if !self.resend_on_failure {
+            return;
+        }
+        for r in &batch.records {
+            self.send(ctx, r.key.clone(), r.value.clone(), r.timestamp, Some(batch.partition));
+        }
     }
 
     /// `delivery.timeout.ms` for batches still waiting in the accumulator.
@@ -761,6 +777,7 @@ impl Producer {
                     emit(ctx, KEvent::SendFail { id: r.send_id, error: ErrorCode::DeliveryTimeout });
                 }
             }
+            self.resend(ctx, &b);
         }
     }
 
