@@ -245,7 +245,27 @@ pub fn report_json(world: &World, out: &Outcome) -> Value {
             // this consumer's group (or of its simple group, named after it).
             let group = c.group.clone().unwrap_or_else(|| c.name.clone());
             let group_commits: Vec<Value> = commits.values().flatten().filter(|v| v["group"] == json!(group)).cloned().collect();
-            json!({ "name": c.name, "group": c.group, "polled": polled.remove(&id).unwrap_or_default(), "commits": group_commits })
+            // Lag per partition at the end: the partition's high watermark
+            // minus the group's last committed offset (Kafka's consumer lag).
+            let mut last: BTreeMap<String, u64> = BTreeMap::new();
+            for v in &group_commits {
+                if let (Some(p), Some(o)) = (v["partition"].as_str(), v["offset"].as_u64()) {
+                    last.insert(p.to_string(), o);
+                }
+            }
+            let lag: Vec<Value> = out
+                .logs
+                .iter()
+                .filter(|(tp, _)| c.topics.iter().any(|t| world.scenario.topics.get(tp.0 as usize).is_some_and(|x| &x.name == t)))
+                .map(|(tp, reps)| {
+                    let name = world.tp_name(*tp);
+                    let leader = controller_parts.get(tp).and_then(|m| m.leader);
+                    let hw = reps.iter().find(|r| Some(r.broker) == leader).map(|r| r.hw);
+                    let committed = last.get(&name).copied();
+                    json!({ "partition": name, "high_watermark": hw, "committed": committed, "lag": hw.map(|h| h.saturating_sub(committed.unwrap_or(0))) })
+                })
+                .collect();
+            json!({ "name": c.name, "group": c.group, "polled": polled.remove(&id).unwrap_or_default(), "commits": group_commits, "lag": lag })
         }).collect::<Vec<_>>(),
         "faults": faults,
         "checks": out.checks,
