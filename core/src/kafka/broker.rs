@@ -815,44 +815,14 @@ impl Broker {
         }
         let leo = disk.log.log_end_offset();
         let log_start = disk.log.log_start_offset();
-        if let Some(b) = a.replica {
-            if self.leader_epochs && a.last_fetched_epoch >= 0 {
-                match leader_divergence(disk.log.epoch_cache(), leo, Some(a.last_fetched_epoch), a.fetch_offset) {
-                    LeaderDivergence::Consistent => {}
-                    LeaderDivergence::Diverging { epoch, end_offset } => {
-                        ctx.send(
-                            from,
-                            Msg::FetchResponse {
-                                corr: a.corr,
-                                tp,
-                                error: ErrorCode::None,
-                                high_watermark: r.hw,
-                                last_stable_offset: r.hw,
-                                log_start_offset: log_start,
-                                diverging: Some((epoch, end_offset as i64)),
-                                records: Vec::new(),
-                            },
-                        );
-                        return;
-                    }
-                    LeaderDivergence::Undefined => {
-                        error_reply(ctx, ErrorCode::OffsetOutOfRange, r.hw, log_start);
-                        return;
-                    }
-                }
-            }
-            if a.fetch_offset > leo || a.fetch_offset < log_start {
-                error_reply(ctx, ErrorCode::OffsetOutOfRange, r.hw, log_start);
-                return;
-            }
-            self.update_follower(ctx, tp, b, a.fetch_offset);
-        } else {
-            // KIP-320: a consumer that sends the epoch of the last record it
-            // read learns where the leader's log diverged from what it read
-            // (after an unclean election), instead of silently skipping or
-            // resetting.
-            if self.leader_epochs && a.last_fetched_epoch >= 0 {
-                if let LeaderDivergence::Diverging { epoch, end_offset } = leader_divergence(disk.log.epoch_cache(), leo, Some(a.last_fetched_epoch), a.fetch_offset) {
+        // The divergence check (§1.5): for followers, and (KIP-320) for
+        // consumers that send the epoch of the last record they read, so
+        // that after an unclean election they learn where the leader's log
+        // diverged from what they read instead of skipping or resetting.
+        if self.leader_epochs && a.last_fetched_epoch >= 0 {
+            match leader_divergence(disk.log.epoch_cache(), leo, Some(a.last_fetched_epoch), a.fetch_offset) {
+                LeaderDivergence::Consistent => {}
+                LeaderDivergence::Diverging { epoch, end_offset } => {
                     ctx.send(
                         from,
                         Msg::FetchResponse {
@@ -868,11 +838,19 @@ impl Broker {
                     );
                     return;
                 }
+                LeaderDivergence::Undefined if a.replica.is_some() => {
+                    error_reply(ctx, ErrorCode::OffsetOutOfRange, r.hw, log_start);
+                    return;
+                }
+                LeaderDivergence::Undefined => {}
             }
-            if a.fetch_offset > leo || a.fetch_offset < log_start {
-                error_reply(ctx, ErrorCode::OffsetOutOfRange, r.hw, log_start);
-                return;
-            }
+        }
+        if a.fetch_offset > leo || a.fetch_offset < log_start {
+            error_reply(ctx, ErrorCode::OffsetOutOfRange, r.hw, log_start);
+            return;
+        }
+        if let Some(b) = a.replica {
+            self.update_follower(ctx, tp, b, a.fetch_offset);
         }
         let r = self.v.replicas.get(&tp).expect("leader");
         let disk = self.disks.get(&tp).expect("hosted");
