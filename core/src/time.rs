@@ -85,7 +85,7 @@ impl Duration {
             let frac: u128 = frac_part.parse().map_err(|_| format!("duration {s:?} is not a number"))?;
             let denom = 10u128.pow(digits);
             let num = frac * u128::from(scale);
-            if num % denom != 0 {
+            if !num.is_multiple_of(denom) {
                 return Err(format!("duration {s:?} is finer than one microsecond"));
             }
             total = total
@@ -105,7 +105,7 @@ impl fmt::Display for Duration {
             return write!(f, "0");
         }
         for (scale, unit) in [(3600 * MICROS_PER_SEC, "h"), (60 * MICROS_PER_SEC, "m"), (MICROS_PER_SEC, "s"), (MICROS_PER_MS, "ms")] {
-            if us % scale == 0 {
+            if us.is_multiple_of(scale) {
                 return write!(f, "{}{}", us / scale, unit);
             }
         }

@@ -428,13 +428,12 @@ impl Broker {
                     ctx.set_timer(self.heartbeat_interval, Timer::Broker(BrokerTimer::Heartbeat));
                 }
             }
-            Msg::BrokerHeartbeatResponse { fenced, broker_epoch } => {
-                if fenced && self.v.broker_epoch == Some(broker_epoch) {
+            Msg::BrokerHeartbeatResponse { fenced, broker_epoch }
+                if fenced && self.v.broker_epoch == Some(broker_epoch) => {
                     // The controller no longer knows this epoch: register again.
                     self.v.broker_epoch = None;
                     self.register(ctx);
                 }
-            }
             Msg::UpdateMetadata { partitions, full: _ } => {
                 for meta in partitions {
                     self.apply_metadata(ctx, meta);
@@ -1124,9 +1123,12 @@ fn last_stable_offset(r: &Replica) -> u64 {
     r.ongoing.values().copied().min().map_or(r.hw, |first| first.min(r.hw))
 }
 
+/// Aborted transactions of a partition: (producer id, first offset, marker offset).
+type AbortedTxns = Vec<(i64, u64, u64)>;
+
 /// Open and aborted transactions, rebuilt from a log (as a broker does when
 /// it loads a log or becomes leader).
-fn txn_state(log: &ReplicaLog) -> (BTreeMap<i64, u64>, Vec<(i64, u64, u64)>) {
+fn txn_state(log: &ReplicaLog) -> (BTreeMap<i64, u64>, AbortedTxns) {
     let mut ongoing = BTreeMap::new();
     let mut aborted = Vec::new();
     for r in log.iter().filter(|r| r.transactional) {

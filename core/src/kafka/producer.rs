@@ -506,7 +506,7 @@ impl Producer {
             self.v.txn.sends.push(id);
             if self.v.txn.sends.len() as u64 >= self.txn_records {
                 let n = self.txns_ended + 1;
-                let commit = !(self.abort_every > 0 && n % self.abort_every == 0);
+                let commit = !(self.abort_every > 0 && n.is_multiple_of(self.abort_every));
                 self.v.txn.phase = TxnPhase::Ending { commit };
                 // Flush: every open batch goes out now.
                 for q in self.v.queues.values_mut() {
@@ -536,8 +536,7 @@ impl Producer {
         let partitions: Vec<u32> = self.v.queues.keys().copied().collect();
         let mut earliest_wait: Option<Micros> = None;
         for p in partitions {
-            loop {
-                let Some(front) = self.v.queues.get(&p).and_then(|q| q.first()) else { break };
+            while let Some(front) = self.v.queues.get(&p).and_then(|q| q.first()) {
                 if !front.closed {
                     break;
                 }
@@ -794,14 +793,13 @@ impl Producer {
                 }
                 self.drain(ctx);
             }
-            Msg::InitProducerIdResponse { corr, producer_id, producer_epoch } => {
-                if self.v.pid_corr == Some(corr) {
+            Msg::InitProducerIdResponse { corr, producer_id, producer_epoch }
+                if self.v.pid_corr == Some(corr) => {
                     self.v.pid_corr = None;
                     self.v.producer_id = producer_id;
                     self.v.producer_epoch = producer_epoch;
                     self.drain(ctx);
                 }
-            }
             Msg::AddPartitionsToTxnResponse { corr, error } => {
                 let Some((c, parts)) = self.v.txn.add_inflight.clone() else { return };
                 if c != corr {

@@ -740,7 +740,7 @@ impl<D: Domain> Sim<D> {
         let eligible: Vec<NodeId> = (0..self.st.slots.len() as NodeId)
             .filter(|&n| {
                 let s = &self.st.slots[n as usize];
-                s.status == NodeStatus::Up && cfg.targets.iter().any(|g| *g == s.group)
+                s.status == NodeStatus::Up && cfg.targets.contains(&s.group)
             })
             .collect();
         if eligible.is_empty() {

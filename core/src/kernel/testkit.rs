@@ -91,7 +91,7 @@ impl Actor<PingPong> for Node {
             Msg::Pong(n) => {
                 self.pongs += 1;
                 self.counter += 1;
-                if self.counter % 8 == 0 {
+                if self.counter.is_multiple_of(8) {
                     self.flushed = self.counter;
                 }
                 ctx.emit(Event::Pong { n });
