@@ -322,13 +322,20 @@ pub fn summary_text(world: &World, out: &Outcome) -> String {
     if out.checks.hits.len() > 10 {
         let _ = writeln!(t, "  … {} more (see --json)", out.checks.hits.len() - 10);
     }
+    let running = !world.sim.is_finished();
     if !out.verdicts.is_empty() {
-        let _ = writeln!(t, "\nexpectations:");
+        let _ = writeln!(t, "\nexpectations{}:", if running { " (checked when the run ends)" } else { "" });
         for v in &out.verdicts {
             let _ = writeln!(
                 t,
                 "  {} {} {} {} (actual {})  {}",
-                if v.ok { "PASS" } else { "FAIL" },
+                if running {
+                    "so far"
+                } else if v.ok {
+                    "PASS"
+                } else {
+                    "FAIL"
+                },
                 v.metric,
                 v.cmp.symbol(),
                 v.expected,
@@ -338,6 +345,10 @@ pub fn summary_text(world: &World, out: &Outcome) -> String {
         }
     }
     let failed = out.verdicts.iter().filter(|v| !v.ok).count();
+    if running {
+        let _ = writeln!(t, "\nresult: running (at {} of {})", fmt_time(sim.now()), fmt_time(sim.end()));
+        return t;
+    }
     let _ = writeln!(
         t,
         "\nresult: {}",
