@@ -343,6 +343,18 @@ impl Resolver<'_, '_> {
         }
         let mut config = Props::defaults(v, &[Scope::Consumer]);
         self.apply_config(&mut config, &c.config, &p.key("config"), &[Scope::Consumer], "consumer")?;
+        let assignors = config.list("partition.assignment.strategy");
+        if assignors.is_empty() {
+            return self.err(&p.key("config").key("partition.assignment.strategy"), "name at least one assignor: range, roundrobin or cooperative-sticky");
+        }
+        for a in assignors {
+            if !matches!(a.as_str(), "range" | "roundrobin" | "cooperative-sticky") {
+                return self.err(
+                    &p.key("config").key("partition.assignment.strategy"),
+                    format!("unknown assignor {a:?}; the modelled ones are range, roundrobin and cooperative-sticky"),
+                );
+            }
+        }
         let start = c.start.unwrap_or(Duration::ZERO).0;
         let stop = c.stop.map(|d| d.0);
         if stop.is_some_and(|s| s < start) {
