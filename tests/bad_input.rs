@@ -7,10 +7,26 @@ use streamlab_core::scenario;
 use streamlab_tests::{all_scenarios, root};
 
 const VALUES: &[&str] = &[
-    "-1", "0", "\"x\"", "true", "[]", "{}", "99999999999999999999", "\"-5s\"", "1e309", "nan", "\"leader:nope-0\"", "\"b99\"", "[[]]",
-    "\"0.5us\"", "\"\"", "{ distribution = \"zipf\", count = 0 }", "[\"b1\"]",
+    "-1",
+    "0",
+    "\"x\"",
+    "true",
+    "[]",
+    "{}",
+    "99999999999999999999",
+    "\"-5s\"",
+    "1e309",
+    "nan",
+    "\"leader:nope-0\"",
+    "\"b99\"",
+    "[[]]",
+    "\"0.5us\"",
+    "\"\"",
+    "{ distribution = \"zipf\", count = 0 }",
+    "[\"b1\"]",
 ];
-const LINES: &[&str] = &["[[faults]]", "at = \"1s\"", "action = \"crash\"", "[nemesis]", "[[topics]]", "name = \"t\"", "[expect]", "duplicate = \"~3\"", "x.y.z = 1"];
+const LINES: &[&str] =
+    &["[[faults]]", "at = \"1s\"", "action = \"crash\"", "[nemesis]", "[[topics]]", "name = \"t\"", "[expect]", "duplicate = \"~3\"", "x.y.z = 1"];
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, .. ProptestConfig::default() })]

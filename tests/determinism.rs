@@ -12,11 +12,7 @@ use streamlab_tests::{all_scenarios, root, run};
 const GOLDEN: &str = "tests/golden/trace-hashes.txt";
 
 /// (scenario, seed) pairs whose hashes are pinned.
-const PINNED: &[(&str, u64)] = &[
-    ("scenarios/basic.toml", 1),
-    ("scenarios/basic.toml", 2),
-    ("scenarios/kafka/a2-acks1-failover-loss.toml", 7),
-];
+const PINNED: &[(&str, u64)] = &[("scenarios/basic.toml", 1), ("scenarios/basic.toml", 2), ("scenarios/kafka/a2-acks1-failover-loss.toml", 7)];
 
 #[test]
 fn golden_trace_hashes() {

@@ -163,12 +163,22 @@ fn replay(path: &Path, json: bool) -> Result<u8, Fail> {
     let sc = scenario::parse(&format!("{} (embedded in {})", h.file, path.display()), &h.source).map_err(|e| Fail(2, e.to_string()))?;
     let w = simulate(sc, h.seed, Some(Duration(h.until_us)));
     let Some(expected) = h.trace_hash.clone() else {
-        return Err(Fail(2, format!("{}: the trace has no footer line, so it may be truncated; re-run recorded hash unknown (replayed hash {})", path.display(), w.sim.trace().hash_hex())));
+        return Err(Fail(
+            2,
+            format!(
+                "{}: the trace has no footer line, so it may be truncated; re-run recorded hash unknown (replayed hash {})",
+                path.display(),
+                w.sim.trace().hash_hex()
+            ),
+        ));
     };
     let got = w.sim.trace().hash_hex();
     let code = print_outcome(&w, json);
     if got != expected || h.records.is_some_and(|n| n != w.sim.trace().len()) {
-        return Err(Fail(1, format!("replay did NOT reproduce the trace: recorded {expected} ({:?} records), replayed {got} ({} records)", h.records, w.sim.trace().len())));
+        return Err(Fail(
+            1,
+            format!("replay did NOT reproduce the trace: recorded {expected} ({:?} records), replayed {got} ({} records)", h.records, w.sim.trace().len()),
+        ));
     }
     eprintln!("replay: reproduced trace hash {got} ({} records)", w.sim.trace().len());
     Ok(code)
@@ -177,10 +187,8 @@ fn replay(path: &Path, json: bool) -> Result<u8, Fail> {
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), Fail> {
     let meta = std::fs::metadata(path).map_err(|e| Fail(2, format!("{}: {e}", path.display())))?;
     if meta.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-            .map_err(|e| Fail(2, format!("{}: {e}", path.display())))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
+        let mut entries: Vec<PathBuf> =
+            std::fs::read_dir(path).map_err(|e| Fail(2, format!("{}: {e}", path.display())))?.filter_map(|e| e.ok().map(|e| e.path())).collect();
         entries.sort();
         for e in entries {
             if e.is_dir() || e.extension().is_some_and(|x| x == "toml") {
@@ -227,7 +235,13 @@ fn check(paths: &[PathBuf], run_them: bool) -> Result<u8, Fail> {
             }
         }
     }
-    println!("{} files: {} valid, {} invalid{}", files.len(), files.len() - bad, bad, if run_them { format!(", {failed} with failed expectations") } else { String::new() });
+    println!(
+        "{} files: {} valid, {} invalid{}",
+        files.len(),
+        files.len() - bad,
+        bad,
+        if run_them { format!(", {failed} with failed expectations") } else { String::new() }
+    );
     Ok(if bad > 0 {
         2
     } else if failed > 0 {

@@ -71,7 +71,10 @@ fn bad_input_exits_2_with_a_located_message_and_never_panics() {
 
 #[test]
 fn failed_expectation_exits_1() {
-    let p = tmp("expect-fail.toml", "name = \"x\"\nduration = \"2s\"\n[[topics]]\nname = \"a\"\n[[producers]]\ntopic = \"a\"\nrate = 10\n[expect]\nacked = \"> 1000000\"\n");
+    let p = tmp(
+        "expect-fail.toml",
+        "name = \"x\"\nduration = \"2s\"\n[[topics]]\nname = \"a\"\n[[producers]]\ntopic = \"a\"\nrate = 10\n[expect]\nacked = \"> 1000000\"\n",
+    );
     let (code, out, _) = streamlab(&["run", &p]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("FAIL acked > 1000000"), "{out}");

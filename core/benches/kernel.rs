@@ -9,7 +9,10 @@ use streamlab_core::kernel::{LinkConfig, NetworkConfig, NodeSpec, Sim, SimConfig
 
 fn world(nodes: u32, fanout: u32, end: u64) -> Sim<PingPong> {
     let specs = (0..nodes).map(|i| NodeSpec { name: format!("n{i}"), group: "nodes".into(), node: Node::new(nodes, fanout, 10_000) }).collect();
-    Sim::new(SimConfig { seed: 1, end, network: NetworkConfig { default: LinkConfig::default(), links: Default::default() }, scripted: vec![], random: None }, specs)
+    Sim::new(
+        SimConfig { seed: 1, end, network: NetworkConfig { default: LinkConfig::default(), links: Default::default() }, scripted: vec![], random: None },
+        specs,
+    )
 }
 
 fn kernel(c: &mut Criterion) {
@@ -21,10 +24,14 @@ fn kernel(c: &mut Criterion) {
     g.throughput(Throughput::Elements(events));
     g.sample_size(20);
     g.bench_function("ping-pong 16 nodes, 2s simulated", |b| {
-        b.iter_batched(|| world(16, 8, 2_000_000), |mut w| {
-            w.run_to_end();
-            w.events_processed()
-        }, BatchSize::LargeInput)
+        b.iter_batched(
+            || world(16, 8, 2_000_000),
+            |mut w| {
+                w.run_to_end();
+                w.events_processed()
+            },
+            BatchSize::LargeInput,
+        )
     });
     g.finish();
 }
@@ -39,10 +46,14 @@ fn model(c: &mut Criterion) {
     g.throughput(Throughput::Elements(events));
     g.sample_size(20);
     g.bench_function("basic.toml (3 brokers, 50 rec/s, 10s)", |b| {
-        b.iter_batched(|| streamlab_core::world::World::new(sc.clone(), 1), |mut w| {
-            w.sim.run_to_end();
-            w.sim.events_processed()
-        }, BatchSize::LargeInput)
+        b.iter_batched(
+            || streamlab_core::world::World::new(sc.clone(), 1),
+            |mut w| {
+                w.sim.run_to_end();
+                w.sim.events_processed()
+            },
+            BatchSize::LargeInput,
+        )
     });
     g.finish();
 }

@@ -3,9 +3,9 @@
 
 use crate::check::{self, CheckReport, FinalLogs};
 use crate::kafka::config::Props;
+use crate::kafka::events::KEvent;
 use crate::kernel::{KernelEvent, NodeStatus, TraceEvent, WORLD};
 use crate::model::{Event, Node};
-use crate::kafka::events::KEvent;
 use crate::scenario::{Cmp, Scenario};
 use crate::time::{fmt_time, Duration};
 use crate::world::World;
@@ -176,7 +176,10 @@ pub fn report_json(world: &World, out: &Outcome) -> Value {
                 }
             }
             KEvent::Committed { group, tp, offset, generation } => {
-                commits.entry(r.node).or_default().push(json!({ "group": group, "partition": world.tp_name(*tp), "offset": offset, "generation": generation, "at": r.t }));
+                commits
+                    .entry(r.node)
+                    .or_default()
+                    .push(json!({ "group": group, "partition": world.tp_name(*tp), "offset": offset, "generation": generation, "at": r.t }));
             }
             _ => {}
         }
@@ -300,13 +303,29 @@ pub fn summary_text(world: &World, out: &Outcome) -> String {
         let isr = meta.map(|m| m.isr.iter().map(|b| format!("b{b}")).collect::<Vec<_>>().join(",")).unwrap_or_default();
         let leos = reps.iter().map(|r| format!("b{}={}", r.broker, r.leo)).collect::<Vec<_>>().join(" ");
         let hw = reps.iter().find(|r| meta.and_then(|m| m.leader) == Some(r.broker)).map(|r| r.hw.to_string()).unwrap_or_else(|| "-".into());
-        let _ = writeln!(t, "  {:<14} leader {:<4} epoch {:<3} ISR [{}]  HW {}  LEO {}", world.tp_name(*tp), leader, meta.map_or(-1, |m| m.leader_epoch), isr, hw, leos);
+        let _ = writeln!(
+            t,
+            "  {:<14} leader {:<4} epoch {:<3} ISR [{}]  HW {}  LEO {}",
+            world.tp_name(*tp),
+            leader,
+            meta.map_or(-1, |m| m.leader_epoch),
+            isr,
+            hw,
+            leos
+        );
     }
     let m = &out.checks.metrics;
     let g = |k: &str| m.get(k).copied().unwrap_or(0);
     let _ = writeln!(t, "\nproducers: sent {} · acked {} · failed {} · indefinite {}", g("sent"), g("acked"), g("failed"), g("indefinite"));
     if !s.consumers.is_empty() {
-        let _ = writeln!(t, "consumers: polled {} · commits {} · rejected commits {} · rebalances {}", g("polled"), g("commits"), g("rejected-commits"), g("rebalances"));
+        let _ = writeln!(
+            t,
+            "consumers: polled {} · commits {} · rejected commits {} · rebalances {}",
+            g("polled"),
+            g("commits"),
+            g("rejected-commits"),
+            g("rebalances")
+        );
     }
     let _ = writeln!(t, "faults: {} fired", g("faults"));
     let interesting: Vec<String> = check::metrics::METRICS
@@ -352,7 +371,11 @@ pub fn summary_text(world: &World, out: &Outcome) -> String {
     let _ = writeln!(
         t,
         "\nresult: {}",
-        if failed == 0 { format!("ok ({} expectations held)", out.verdicts.len()) } else { format!("FAILED ({failed} of {} expectations)", out.verdicts.len()) }
+        if failed == 0 {
+            format!("ok ({} expectations held)", out.verdicts.len())
+        } else {
+            format!("FAILED ({failed} of {} expectations)", out.verdicts.len())
+        }
     );
     t
 }

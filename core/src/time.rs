@@ -44,9 +44,8 @@ impl Duration {
         if t == "0" {
             return Ok(Duration(0));
         }
-        let split = t
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(|| format!("duration {s:?} has no unit; write e.g. \"250ms\", \"30s\", \"2m\""))?;
+        let split =
+            t.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(|| format!("duration {s:?} has no unit; write e.g. \"250ms\", \"30s\", \"2m\""))?;
         let (num, unit) = t.split_at(split);
         if num.is_empty() {
             return Err(format!("duration {s:?} must start with a number, e.g. \"250ms\""));
@@ -57,11 +56,7 @@ impl Duration {
             "s" => MICROS_PER_SEC,
             "m" | "min" => 60 * MICROS_PER_SEC,
             "h" => 3600 * MICROS_PER_SEC,
-            other => {
-                return Err(format!(
-                    "duration {s:?} has unknown unit {other:?}; expected one of us, ms, s, m, h"
-                ))
-            }
+            other => return Err(format!("duration {s:?} has unknown unit {other:?}; expected one of us, ms, s, m, h")),
         };
         let (int_part, frac_part) = match num.split_once('.') {
             Some((i, f)) => (i, f),
@@ -70,11 +65,7 @@ impl Duration {
         if frac_part.contains('.') || (int_part.is_empty() && frac_part.is_empty()) {
             return Err(format!("duration {s:?} is not a number followed by a unit"));
         }
-        let int: u64 = if int_part.is_empty() {
-            0
-        } else {
-            int_part.parse().map_err(|_| format!("duration {s:?} is too large"))?
-        };
+        let int: u64 = if int_part.is_empty() { 0 } else { int_part.parse().map_err(|_| format!("duration {s:?} is too large"))? };
         let mut total = int.checked_mul(scale).ok_or_else(|| format!("duration {s:?} is too large"))?;
         if !frac_part.is_empty() {
             // exact decimal arithmetic: frac * scale / 10^len must be whole
@@ -88,9 +79,7 @@ impl Duration {
             if !num.is_multiple_of(denom) {
                 return Err(format!("duration {s:?} is finer than one microsecond"));
             }
-            total = total
-                .checked_add((num / denom) as u64)
-                .ok_or_else(|| format!("duration {s:?} is too large"))?;
+            total = total.checked_add((num / denom) as u64).ok_or_else(|| format!("duration {s:?} is too large"))?;
         }
         Ok(Duration(total))
     }
@@ -139,9 +128,7 @@ impl<'de> Deserialize<'de> for Duration {
                 if v == 0 {
                     Ok(Duration(0))
                 } else {
-                    Err(E::custom(format!(
-                        "duration {v} needs a unit; write it as a string such as \"{v}ms\""
-                    )))
+                    Err(E::custom(format!("duration {v} needs a unit; write it as a string such as \"{v}ms\"")))
                 }
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Duration, E> {

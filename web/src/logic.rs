@@ -46,8 +46,7 @@ pub fn parse_fragment(hash: &str) -> Result<Fragment, String> {
     let mut out = Fragment::default();
     for pair in hash.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let value = percent_decode(value)
-            .ok_or_else(|| format!("The page address has a badly encoded value for “{key}”."))?;
+        let value = percent_decode(value).ok_or_else(|| format!("The page address has a badly encoded value for “{key}”."))?;
         match key {
             "scenario" => out.scenario = Some(value).filter(|v| !v.is_empty()),
             "seed" => {
@@ -57,11 +56,7 @@ pub fn parse_fragment(hash: &str) -> Result<Fragment, String> {
                 out.run = match value.as_str() {
                     "1" | "true" | "yes" | "" => true,
                     "0" | "false" | "no" => false,
-                    other => {
-                        return Err(format!(
-                            "In the page address, run={other} should be run=1 or run=0."
-                        ))
-                    }
+                    other => return Err(format!("In the page address, run={other} should be run=1 or run=0.")),
                 }
             }
             _ => {}
@@ -80,9 +75,7 @@ pub fn parse_seed(text: &str) -> Result<Option<u64>, String> {
         Some(hex) => u64::from_str_radix(hex, 16).ok(),
         None => t.parse::<u64>().ok(),
     };
-    parsed.map(Some).ok_or_else(|| {
-        format!("the seed “{t}” is not a whole number from 0 to 18446744073709551615 (or 0x… hex).")
-    })
+    parsed.map(Some).ok_or_else(|| format!("the seed “{t}” is not a whole number from 0 to 18446744073709551615 (or 0x… hex)."))
 }
 
 /// `%XX` decoding; None for malformed escapes or non-UTF-8 results.
@@ -144,11 +137,7 @@ pub fn excerpt(text: &str, line: usize, column: usize) -> Option<String> {
     let content = text.lines().nth(line - 1)?;
     let number = line.to_string();
     let gutter = " ".repeat(number.len());
-    let pad: String = content
-        .chars()
-        .take(column.saturating_sub(1))
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
-        .collect();
+    let pad: String = content.chars().take(column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
     if column == 0 {
         Some(format!("{number} | {content}"))
     } else {
@@ -173,10 +162,7 @@ pub fn pretty_json(text: &str) -> String {
     if text.contains('\n') {
         return text.to_string(); // already laid out
     }
-    serde_json::from_str::<serde_json::Value>(text)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or_else(|| text.to_string())
+    serde_json::from_str::<serde_json::Value>(text).ok().and_then(|v| serde_json::to_string_pretty(&v).ok()).unwrap_or_else(|| text.to_string())
 }
 
 #[cfg(test)]
@@ -187,22 +173,8 @@ mod tests {
     fn fragments() {
         assert_eq!(parse_fragment(""), Ok(Fragment::default()));
         assert_eq!(parse_fragment("#"), Ok(Fragment::default()));
-        assert_eq!(
-            parse_fragment("#scenario=basic.toml&seed=42&run=1"),
-            Ok(Fragment {
-                scenario: Some("basic.toml".into()),
-                seed: Some(42),
-                run: true
-            })
-        );
-        assert_eq!(
-            parse_fragment("scenario=a%20b.toml&other=x"),
-            Ok(Fragment {
-                scenario: Some("a b.toml".into()),
-                seed: None,
-                run: false
-            })
-        );
+        assert_eq!(parse_fragment("#scenario=basic.toml&seed=42&run=1"), Ok(Fragment { scenario: Some("basic.toml".into()), seed: Some(42), run: true }));
+        assert_eq!(parse_fragment("scenario=a%20b.toml&other=x"), Ok(Fragment { scenario: Some("a b.toml".into()), seed: None, run: false }));
         assert!(parse_fragment("#seed=abc").unwrap_err().contains("abc"));
         assert!(parse_fragment("#seed=-1").is_err());
         assert!(parse_fragment("#seed=18446744073709551616").is_err());
@@ -238,10 +210,7 @@ mod tests {
     #[test]
     fn excerpts_point_at_the_column() {
         let text = "[cluster]\nbrokers = 3\nacks = \"most\"\n";
-        assert_eq!(
-            excerpt(text, 3, 8).unwrap(),
-            "3 | acks = \"most\"\n  |        ^"
-        );
+        assert_eq!(excerpt(text, 3, 8).unwrap(), "3 | acks = \"most\"\n  |        ^");
         assert_eq!(excerpt(text, 9, 1), None);
         assert_eq!(excerpt(text, 0, 1), None);
         assert_eq!(utf16_offset_of_line(text, 1), 0);

@@ -28,9 +28,7 @@ const CUSTOM_FILE: &str = "custom.toml";
 
 fn main() {
     std::panic::set_hook(Box::new(|info| show_panic(&info.to_string())));
-    let root = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("app"));
+    let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("app"));
     match root {
         Some(root) => yew::Renderer::<App>::with_root(root).render(),
         None => yew::Renderer::<App>::new().render(),
@@ -70,14 +68,7 @@ struct ErrorView {
 
 impl ErrorView {
     fn plain(title: &str, message: String) -> Self {
-        ErrorView {
-            title: title.into(),
-            location: None,
-            line: 0,
-            path: String::new(),
-            message,
-            excerpt: None,
-        }
+        ErrorView { title: title.into(), location: None, line: 0, path: String::new(), message, excerpt: None }
     }
 
     fn from_scenario(e: &ScenarioError, text: &str) -> Self {
@@ -92,11 +83,7 @@ impl ErrorView {
             line,
             path: e.path.clone(),
             // The Display form carries everything if a message is ever empty.
-            message: if e.message.is_empty() {
-                e.to_string()
-            } else {
-                e.message.clone()
-            },
+            message: if e.message.is_empty() { e.to_string() } else { e.message.clone() },
             excerpt: logic::excerpt(text, line, column),
         }
     }
@@ -149,23 +136,15 @@ pub struct App {
 }
 
 fn builtin(name: &str) -> Option<&'static str> {
-    BUILTIN_SCENARIOS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, t)| *t)
+    BUILTIN_SCENARIOS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
 }
 
 fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or(0.0)
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
 }
 
 fn location_hash() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .unwrap_or_default()
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
 }
 
 impl Component for App {
@@ -176,8 +155,7 @@ impl Component for App {
         if let Some(window) = web_sys::window() {
             let link = ctx.link().clone();
             let on_hash = Closure::<dyn Fn()>::new(move || link.send_message(Msg::HashChanged));
-            let _ = window
-                .add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
+            let _ = window.add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
             on_hash.forget(); // the app lives as long as the page
         }
         let mut app = App {
@@ -226,9 +204,7 @@ impl Component for App {
                         let text = self.text.clone();
                         self.load(&file, &text, seed, builtin);
                     }
-                    Err(message) => {
-                        self.error = Some(ErrorView::plain("The seed is not valid", message))
-                    }
+                    Err(message) => self.error = Some(ErrorView::plain("The seed is not valid", message)),
                 }
             }
             Msg::Play => self.play(ctx),
@@ -278,10 +254,7 @@ impl Component for App {
         }
         // Put the cursor on the line an error points at.
         if std::mem::take(&mut self.focus_error) {
-            if let (Some(area), Some(err)) = (
-                self.textarea_ref.cast::<HtmlTextAreaElement>(),
-                self.error.as_ref(),
-            ) {
+            if let (Some(area), Some(err)) = (self.textarea_ref.cast::<HtmlTextAreaElement>(), self.error.as_ref()) {
                 if err.line > 0 {
                     let offset = logic::utf16_offset_of_line(&self.text, err.line);
                     let _ = area.set_selection_range(offset, offset);
@@ -313,11 +286,7 @@ impl App {
     fn refresh_summary(&mut self, force: bool) {
         let now = now_ms();
         if force || now - self.summary_ms >= SUMMARY_REFRESH_MS {
-            self.summary = self
-                .session
-                .as_ref()
-                .map(Session::summary_text)
-                .unwrap_or_default();
+            self.summary = self.session.as_ref().map(Session::summary_text).unwrap_or_default();
             self.summary_ms = now;
         }
     }
@@ -335,11 +304,7 @@ impl App {
             Ok(session) => {
                 self.seed_text = session.seed().to_string();
                 self.session = Some(session);
-                self.loaded = Some(Loaded {
-                    file_name: file_name.into(),
-                    text: text.into(),
-                    builtin,
-                });
+                self.loaded = Some(Loaded { file_name: file_name.into(), text: text.into(), builtin });
                 self.error = None;
             }
             Err(e) => {
@@ -378,19 +343,13 @@ impl App {
         };
         let Some(text) = builtin(&name) else {
             let known: Vec<&str> = BUILTIN_SCENARIOS.iter().map(|(n, _)| *n).collect();
-            let known = if known.is_empty() {
-                "none yet".to_string()
-            } else {
-                known.join(", ")
-            };
+            let known = if known.is_empty() { "none yet".to_string() } else { known.join(", ") };
             self.show_default_text();
             self.session = None;
             self.loaded = None;
             self.error = Some(ErrorView::plain(
                 "Unknown scenario in the page address",
-                format!(
-                    "There is no built-in scenario named “{name}”. Built-in scenarios: {known}."
-                ),
+                format!("There is no built-in scenario named “{name}”. Built-in scenarios: {known}."),
             ));
             return;
         };
@@ -440,10 +399,7 @@ impl App {
             match self.speed {
                 Speed::Factor(factor) => {
                     let advance_us = (elapsed_ms * 1000.0 * factor).round().max(1.0) as u64;
-                    let target = session
-                        .now()
-                        .saturating_add(advance_us)
-                        .min(session.end_time());
+                    let target = session.now().saturating_add(advance_us).min(session.end_time());
                     session.run_until(target);
                 }
                 Speed::Max => {
@@ -469,15 +425,9 @@ impl App {
 
     fn view_editor(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
-        let on_select = link.callback(|e: Event| {
-            Msg::Select(e.target_unchecked_into::<HtmlSelectElement>().value())
-        });
-        let on_seed = link.callback(|e: InputEvent| {
-            Msg::EditSeed(e.target_unchecked_into::<HtmlInputElement>().value())
-        });
-        let on_text = link.callback(|e: InputEvent| {
-            Msg::EditText(e.target_unchecked_into::<HtmlTextAreaElement>().value())
-        });
+        let on_select = link.callback(|e: Event| Msg::Select(e.target_unchecked_into::<HtmlSelectElement>().value()));
+        let on_seed = link.callback(|e: InputEvent| Msg::EditSeed(e.target_unchecked_into::<HtmlInputElement>().value()));
+        let on_text = link.callback(|e: InputEvent| Msg::EditText(e.target_unchecked_into::<HtmlTextAreaElement>().value()));
         let on_load = link.callback(|e: SubmitEvent| {
             e.prevent_default();
             Msg::Load
@@ -567,26 +517,11 @@ impl App {
         };
         let now = session.now();
         let end = session.end_time();
-        let progress = if end == 0 {
-            100.0
-        } else {
-            (now as f64 / end as f64 * 100.0).clamp(0.0, 100.0)
-        };
-        let on_speed = link.callback(|e: Event| {
-            Msg::SetSpeed(e.target_unchecked_into::<HtmlSelectElement>().value())
-        });
-        let speed_label = SPEEDS
-            .iter()
-            .find(|(_, s)| *s == self.speed)
-            .map(|(l, _)| *l)
-            .unwrap_or("1");
-        let permalink = self.loaded.as_ref().filter(|l| l.builtin).map(|l| {
-            format!(
-                "#scenario={}&seed={}",
-                logic::percent_encode(&l.file_name),
-                session.seed()
-            )
-        });
+        let progress = if end == 0 { 100.0 } else { (now as f64 / end as f64 * 100.0).clamp(0.0, 100.0) };
+        let on_speed = link.callback(|e: Event| Msg::SetSpeed(e.target_unchecked_into::<HtmlSelectElement>().value()));
+        let speed_label = SPEEDS.iter().find(|(_, s)| *s == self.speed).map(|(l, _)| *l).unwrap_or("1");
+        let permalink =
+            self.loaded.as_ref().filter(|l| l.builtin).map(|l| format!("#scenario={}&seed={}", logic::percent_encode(&l.file_name), session.seed()));
         let events = session.recent_events(RECENT_EVENTS).join("\n");
         html! {
             <section class="panel run" aria-labelledby="run-heading">

@@ -35,9 +35,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("serve") => cmd_serve(&args[1..]),
-        Some("build-web") => {
-            no_options(&args[1..]).and_then(|()| web::build_web(&root()).map(|_| ()))
-        }
+        Some("build-web") => no_options(&args[1..]).and_then(|()| web::build_web(&root()).map(|_| ())),
         Some("test") => test::run(&root(), &args[1..]),
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
@@ -87,10 +85,7 @@ fn cmd_serve(args: &[String]) -> Result<(), String> {
     } else {
         let dist = root.join("web").join("dist");
         if !dist.join("index.html").is_file() {
-            return Err(format!(
-                "{} has no index.html: run without --no-build first",
-                dist.display()
-            ));
+            return Err(format!("{} has no index.html: run without --no-build first", dist.display()));
         }
         dist
     };
@@ -98,16 +93,11 @@ fn cmd_serve(args: &[String]) -> Result<(), String> {
 }
 
 fn parse_port(value: &str) -> Result<u16, String> {
-    value
-        .parse()
-        .map_err(|_| format!("bad port `{value}`: expected a number 0..=65535"))
+    value.parse().map_err(|_| format!("bad port `{value}`: expected a number 0..=65535"))
 }
 
 /// The workspace root (the parent of this crate's directory).
 fn root() -> PathBuf {
     let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir
-        .parent()
-        .map(PathBuf::from)
-        .unwrap_or(manifest_dir)
+    manifest_dir.parent().map(PathBuf::from).unwrap_or(manifest_dir)
 }

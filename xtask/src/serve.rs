@@ -12,17 +12,11 @@ use std::time::Duration;
 use crate::tools::say;
 
 pub fn serve(dir: &Path, port: u16) -> Result<(), String> {
-    let root = dir
-        .canonicalize()
-        .map_err(|e| format!("cannot serve {}: {e}", dir.display()))?;
-    let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
-        format!("cannot listen on 127.0.0.1:{port}: {e} (try another port: cargo xtask serve --port 8081)")
-    })?;
+    let root = dir.canonicalize().map_err(|e| format!("cannot serve {}: {e}", dir.display()))?;
+    let listener = TcpListener::bind(("127.0.0.1", port))
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e} (try another port: cargo xtask serve --port 8081)"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    say(format!(
-        "serving {} at http://{addr}/  (Ctrl-C stops)",
-        root.display()
-    ));
+    say(format!("serving {} at http://{addr}/  (Ctrl-C stops)", root.display()));
     serve_on(listener, root);
     Ok(())
 }
@@ -59,59 +53,22 @@ fn handle(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
     let mut parts = request_line.split_whitespace();
     let (method, target) = match (parts.next(), parts.next()) {
         (Some(m), Some(t)) => (m, t),
-        _ => {
-            return respond(
-                &mut stream,
-                400,
-                "Bad Request",
-                "text/plain; charset=utf-8",
-                b"bad request\n",
-                true,
-            )
-        }
+        _ => return respond(&mut stream, 400, "Bad Request", "text/plain; charset=utf-8", b"bad request\n", true),
     };
     let head_only = method == "HEAD";
     if method != "GET" && !head_only {
-        return respond(
-            &mut stream,
-            405,
-            "Method Not Allowed",
-            "text/plain; charset=utf-8",
-            b"only GET and HEAD\n",
-            false,
-        );
+        return respond(&mut stream, 405, "Method Not Allowed", "text/plain; charset=utf-8", b"only GET and HEAD\n", false);
     }
     let Some(path) = resolve(root, target) else {
-        return respond(
-            &mut stream,
-            404,
-            "Not Found",
-            "text/plain; charset=utf-8",
-            b"not found\n",
-            head_only,
-        );
+        return respond(&mut stream, 404, "Not Found", "text/plain; charset=utf-8", b"not found\n", head_only);
     };
     match std::fs::read(&path) {
         Ok(body) => respond(&mut stream, 200, "OK", mime_type(&path), &body, head_only),
-        Err(_) => respond(
-            &mut stream,
-            404,
-            "Not Found",
-            "text/plain; charset=utf-8",
-            b"not found\n",
-            head_only,
-        ),
+        Err(_) => respond(&mut stream, 404, "Not Found", "text/plain; charset=utf-8", b"not found\n", head_only),
     }
 }
 
-fn respond(
-    stream: &mut TcpStream,
-    code: u16,
-    reason: &str,
-    content_type: &str,
-    body: &[u8],
-    head_only: bool,
-) -> std::io::Result<()> {
+fn respond(stream: &mut TcpStream, code: u16, reason: &str, content_type: &str, body: &[u8], head_only: bool) -> std::io::Result<()> {
     let header = format!(
         "HTTP/1.1 {code} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
          Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
@@ -168,11 +125,7 @@ fn percent_decode(s: &str) -> Option<String> {
 }
 
 pub fn mime_type(path: &Path) -> &'static str {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     match ext.as_str() {
         "html" | "htm" => "text/html; charset=utf-8",
         "js" | "mjs" => "text/javascript; charset=utf-8",
@@ -192,8 +145,7 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> PathBuf {
-        let base =
-            std::env::temp_dir().join(format!("streamlab-xtask-{name}-{}", std::process::id()));
+        let base = std::env::temp_dir().join(format!("streamlab-xtask-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&base);
         std::fs::create_dir_all(base.join("site").join("sub")).unwrap();
         std::fs::write(base.join("site").join("index.html"), "<p>home</p>").unwrap();
@@ -208,14 +160,8 @@ mod tests {
         let base = fixture("resolve");
         let root = base.join("site").canonicalize().unwrap();
         assert_eq!(resolve(&root, "/"), Some(root.join("index.html")));
-        assert_eq!(
-            resolve(&root, "/index.html?x=1#y"),
-            Some(root.join("index.html"))
-        );
-        assert_eq!(
-            resolve(&root, "/sub/"),
-            Some(root.join("sub").join("index.html"))
-        );
+        assert_eq!(resolve(&root, "/index.html?x=1#y"), Some(root.join("index.html")));
+        assert_eq!(resolve(&root, "/sub/"), Some(root.join("sub").join("index.html")));
         assert_eq!(resolve(&root, "/./app.wasm"), Some(root.join("app.wasm")));
         for bad in [
             "/../secret.txt",
@@ -241,18 +187,9 @@ mod tests {
 
     #[test]
     fn wasm_is_served_as_application_wasm() {
-        assert_eq!(
-            mime_type(Path::new("a/streamlab_web_bg.wasm")),
-            "application/wasm"
-        );
-        assert_eq!(
-            mime_type(Path::new("streamlab_web.js")),
-            "text/javascript; charset=utf-8"
-        );
-        assert_eq!(
-            mime_type(Path::new("index.html")),
-            "text/html; charset=utf-8"
-        );
+        assert_eq!(mime_type(Path::new("a/streamlab_web_bg.wasm")), "application/wasm");
+        assert_eq!(mime_type(Path::new("streamlab_web.js")), "text/javascript; charset=utf-8");
+        assert_eq!(mime_type(Path::new("index.html")), "text/html; charset=utf-8");
         assert_eq!(mime_type(Path::new("style.css")), "text/css; charset=utf-8");
     }
 
@@ -278,26 +215,17 @@ mod tests {
         assert!(ok.ends_with("\r\n\r\n\0asm"), "{ok:?}");
 
         let home = get(addr, "GET / HTTP/1.1\r\n\r\n");
-        assert!(
-            home.contains("text/html") && home.ends_with("<p>home</p>"),
-            "{home}"
-        );
+        assert!(home.contains("text/html") && home.ends_with("<p>home</p>"), "{home}");
 
         let escape = get(addr, "GET /../secret.txt HTTP/1.1\r\n\r\n");
         assert!(escape.starts_with("HTTP/1.1 404"), "{escape}");
-        assert!(
-            !escape.contains("secret\n") && !escape.ends_with("secret"),
-            "{escape}"
-        );
+        assert!(!escape.contains("secret\n") && !escape.ends_with("secret"), "{escape}");
 
         let post = get(addr, "POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
         assert!(post.starts_with("HTTP/1.1 405"), "{post}");
 
         let head = get(addr, "HEAD /index.html HTTP/1.1\r\n\r\n");
-        assert!(
-            head.starts_with("HTTP/1.1 200") && head.ends_with("\r\n\r\n"),
-            "{head}"
-        );
+        assert!(head.starts_with("HTTP/1.1 200") && head.ends_with("\r\n\r\n"), "{head}");
         let _ = std::fs::remove_dir_all(&base);
     }
 }

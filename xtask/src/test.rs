@@ -35,11 +35,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     for arg in args {
         match arg.as_str() {
             "--no-browser" => browser = false,
-            other => {
-                return Err(format!(
-                    "unexpected argument `{other}` (usage: cargo xtask test [--no-browser])"
-                ))
-            }
+            other => return Err(format!("unexpected argument `{other}` (usage: cargo xtask test [--no-browser])")),
         }
     }
     let mut stages: Vec<Stage> = Vec::new();
@@ -47,45 +43,21 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     // 1. Native unit, property and integration tests of every crate but the web app.
     stages.push(stage("native tests (cargo test)", || {
         let mut counts = Counts::default();
-        run_counting(
-            tools::cargo().current_dir(root).args([
-                "test",
-                "--workspace",
-                "--exclude",
-                "streamlab-web",
-            ]),
-            &mut counts,
-        )?;
+        run_counting(tools::cargo().current_dir(root).args(["test", "--workspace", "--exclude", "streamlab-web"]), &mut counts)?;
         // The web app's pure logic (URL fragment, seeds, formatting), natively.
-        run_counting(
-            tools::cargo()
-                .current_dir(root)
-                .args(["test", "--package", "streamlab-web"]),
-            &mut counts,
-        )?;
+        run_counting(tools::cargo().current_dir(root).args(["test", "--package", "streamlab-web"]), &mut counts)?;
         Ok(counts)
     }));
 
     // 2. The web crate (and so core) compiles for wasm32.
-    stages.push(stage(
-        "wasm build (cargo build --target wasm32-unknown-unknown)",
-        || {
-            tools::ensure_wasm_target()?;
-            tools::run(tools::cargo().current_dir(root).args([
-                "build",
-                "--package",
-                "streamlab-web",
-                "--target",
-                WASM_TARGET,
-            ]))?;
-            Ok(Counts::default())
-        },
-    ));
+    stages.push(stage("wasm build (cargo build --target wasm32-unknown-unknown)", || {
+        tools::ensure_wasm_target()?;
+        tools::run(tools::cargo().current_dir(root).args(["build", "--package", "streamlab-web", "--target", WASM_TARGET]))?;
+        Ok(Counts::default())
+    }));
 
     // 3. The web app as served: wasm profile, wasm-bindgen, static files.
-    stages.push(stage("web build (web/dist)", || {
-        web::build_web(root).map(|_| Counts::default())
-    }));
+    stages.push(stage("web build (web/dist)", || web::build_web(root).map(|_| Counts::default())));
     let web_built = matches!(stages.last().map(|s| &s.outcome), Some(Outcome::Passed));
 
     // 4. Browser tests against web/dist in headless Chromium.
@@ -94,9 +66,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     } else if !web_built {
         stages.push(skipped("browser tests", "the web build failed"));
     } else {
-        stages.push(stage("browser tests (node --test tests/browser)", || {
-            browser_tests(root)
-        }));
+        stages.push(stage("browser tests (node --test tests/browser)", || browser_tests(root)));
     }
 
     report(&stages)
@@ -106,20 +76,9 @@ fn browser_tests(root: &Path) -> Result<Counts, String> {
     let chromium = tools::ensure_chromium()?;
     tools::ensure_node()?;
     let dir = root.join("tests").join("browser");
-    tools::run(Command::new("npm").current_dir(&dir).args([
-        "ci",
-        "--no-audit",
-        "--no-fund",
-        "--loglevel=error",
-    ]))?;
+    tools::run(Command::new("npm").current_dir(&dir).args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]))?;
     // The native CLI, to compare its trace hash with the web app's.
-    tools::run(tools::cargo().current_dir(root).args([
-        "build",
-        "--package",
-        "streamlab-cli",
-        "--bin",
-        "streamlab",
-    ]))?;
+    tools::run(tools::cargo().current_dir(root).args(["build", "--package", "streamlab-cli", "--bin", "streamlab"]))?;
     let cli = tools::target_dir(root).join("debug").join("streamlab");
 
     let mut files: Vec<String> = std::fs::read_dir(&dir)
@@ -168,22 +127,12 @@ fn stage(name: &'static str, body: impl FnOnce() -> Result<Counts, String>) -> S
         (Outcome::Failed(_), Some(c)) => c,
         _ => counts,
     };
-    Stage {
-        name,
-        outcome,
-        counts,
-        seconds: started.elapsed().as_secs_f64(),
-    }
+    Stage { name, outcome, counts, seconds: started.elapsed().as_secs_f64() }
 }
 
 fn skipped(name: &'static str, why: &str) -> Stage {
     say(format!("── {name} ── skipped ({why})"));
-    Stage {
-        name,
-        outcome: Outcome::Skipped(why.to_string()),
-        counts: Counts::default(),
-        seconds: 0.0,
-    }
+    Stage { name, outcome: Outcome::Skipped(why.to_string()), counts: Counts::default(), seconds: 0.0 }
 }
 
 thread_local! {
@@ -195,10 +144,7 @@ thread_local! {
 /// it prints (cargo test's `test result:` lines, node's `ℹ pass N` / `# pass N`).
 fn run_counting(cmd: &mut Command, counts: &mut Counts) -> Result<(), String> {
     say(format!("$ {}", tools::show(cmd)));
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("could not start `{}`: {e}", tools::show(cmd)))?;
+    let mut child = cmd.stdout(Stdio::piped()).spawn().map_err(|e| format!("could not start `{}`: {e}", tools::show(cmd)))?;
     let stdout = child.stdout.take().ok_or("no stdout")?;
     let mut out = std::io::stdout();
     for line in BufReader::new(stdout).lines() {
@@ -222,11 +168,7 @@ fn add_counts(line: &str, counts: &mut Counts) {
         // "test result: ok. 3 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.00s"
         for part in rest.split(';') {
             let words: Vec<&str> = part.split_whitespace().collect();
-            let n = words
-                .iter()
-                .rev()
-                .nth(1)
-                .and_then(|w| w.parse::<u64>().ok());
+            let n = words.iter().rev().nth(1).and_then(|w| w.parse::<u64>().ok());
             match (n, words.last()) {
                 (Some(n), Some(&"passed")) => counts.passed += n,
                 (Some(n), Some(&"failed")) => counts.failed += n,
@@ -265,10 +207,7 @@ fn report(stages: &[Stage]) -> Result<(), String> {
             Outcome::Skipped(why) => ("skipped", format!("  ({why})")),
         };
         let tests = if s.counts.passed + s.counts.failed + s.counts.skipped > 0 {
-            format!(
-                "  [{} passed, {} failed, {} skipped]",
-                s.counts.passed, s.counts.failed, s.counts.skipped
-            )
+            format!("  [{} passed, {} failed, {} skipped]", s.counts.passed, s.counts.failed, s.counts.skipped)
         } else {
             String::new()
         };
@@ -284,16 +223,10 @@ fn report(stages: &[Stage]) -> Result<(), String> {
         }
     }
     if failed_stages > 0 {
-        println!(
-            "streamlab: {failed_stages} of {} stages FAILED",
-            stages.len()
-        );
+        println!("streamlab: {failed_stages} of {} stages FAILED", stages.len());
     }
     // The last line, in the plain "N passed, N failed" form CI reads.
-    println!(
-        "streamlab: {} passed, {} failed, {} skipped",
-        total.passed, total.failed, total.skipped
-    );
+    println!("streamlab: {} passed, {} failed, {} skipped", total.passed, total.failed, total.skipped);
     let _ = std::io::stdout().flush();
     if failed_stages == 0 {
         Ok(())

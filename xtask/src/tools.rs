@@ -30,9 +30,7 @@ pub fn show(cmd: &Command) -> String {
 /// Runs a command with inherited stdio; an error names the command.
 pub fn run(cmd: &mut Command) -> Result<(), String> {
     say(format!("$ {}", show(cmd)));
-    let status = cmd
-        .status()
-        .map_err(|e| format!("could not start `{}`: {e}", show(cmd)))?;
+    let status = cmd.status().map_err(|e| format!("could not start `{}`: {e}", show(cmd)))?;
     if status.success() {
         Ok(())
     } else {
@@ -43,9 +41,7 @@ pub fn run(cmd: &mut Command) -> Result<(), String> {
 /// Runs a command and returns its stdout if it exits successfully.
 pub fn output_of(program: impl AsRef<OsStr>, args: &[&str]) -> Option<String> {
     let out = Command::new(program).args(args).output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// The cargo that runs us (cargo sets `CARGO`), else `cargo` on PATH.
@@ -58,21 +54,14 @@ pub fn target_dir(root: &Path) -> PathBuf {
     for var in ["CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR"] {
         if let Some(dir) = std::env::var_os(var).filter(|d| !d.is_empty()) {
             let dir = PathBuf::from(dir);
-            return if dir.is_absolute() {
-                dir
-            } else {
-                root.join(dir)
-            };
+            return if dir.is_absolute() { dir } else { root.join(dir) };
         }
     }
     root.join("target")
 }
 
 fn cargo_home() -> Option<PathBuf> {
-    std::env::var_os("CARGO_HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+    std::env::var_os("CARGO_HOME").filter(|d| !d.is_empty()).map(PathBuf::from).or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
 }
 
 /// Is the standard library for `wasm32-unknown-unknown` installed for the
@@ -80,17 +69,12 @@ fn cargo_home() -> Option<PathBuf> {
 fn has_wasm_target() -> bool {
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     if let Some(sysroot) = output_of(&rustc, &["--print", "sysroot"]) {
-        let lib = Path::new(sysroot.trim())
-            .join("lib")
-            .join("rustlib")
-            .join(WASM_TARGET)
-            .join("lib");
+        let lib = Path::new(sysroot.trim()).join("lib").join("rustlib").join(WASM_TARGET).join("lib");
         if lib.is_dir() {
             return true;
         }
     }
-    output_of("rustup", &["target", "list", "--installed"])
-        .is_some_and(|out| out.lines().any(|l| l.trim() == WASM_TARGET))
+    output_of("rustup", &["target", "list", "--installed"]).is_some_and(|out| out.lines().any(|l| l.trim() == WASM_TARGET))
 }
 
 pub fn ensure_wasm_target() -> Result<(), String> {
@@ -103,23 +87,15 @@ pub fn ensure_wasm_target() -> Result<(), String> {
              install rustup (https://rustup.rs) or the target for your toolchain"
         ));
     }
-    say(format!(
-        "installing {WASM_TARGET} target (rustup target add {WASM_TARGET})"
-    ));
+    say(format!("installing {WASM_TARGET} target (rustup target add {WASM_TARGET})"));
     run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
 }
 
 /// The version of the `wasm-bindgen` crate recorded in `Cargo.lock`.
 pub fn wasm_bindgen_version_from_lock(root: &Path) -> Result<String, String> {
     let path = root.join("Cargo.lock");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    lock_version(&text, "wasm-bindgen").ok_or_else(|| {
-        format!(
-            "{} has no `wasm-bindgen` package: is streamlab-web in the workspace?",
-            path.display()
-        )
-    })
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    lock_version(&text, "wasm-bindgen").ok_or_else(|| format!("{} has no `wasm-bindgen` package: is streamlab-web in the workspace?", path.display()))
 }
 
 /// Finds `version` of the package `name` in the text of a Cargo.lock.
@@ -180,9 +156,9 @@ pub fn ensure_wasm_bindgen(root: &Path) -> Result<PathBuf, String> {
     let mut cmd = cargo();
     cmd.args(["install", "wasm-bindgen-cli", "--version", &wanted]);
     match &installed {
-        None => say(format!(
-            "installing wasm-bindgen-cli {wanted} to match Cargo.lock (cargo install wasm-bindgen-cli --version {wanted}; takes a few minutes)"
-        )),
+        None => {
+            say(format!("installing wasm-bindgen-cli {wanted} to match Cargo.lock (cargo install wasm-bindgen-cli --version {wanted}; takes a few minutes)"))
+        }
         Some(have) => {
             say(format!(
                 "installing wasm-bindgen-cli {wanted} to match Cargo.lock, replacing {have} (cargo install wasm-bindgen-cli --version {wanted} --force; takes a few minutes)"
@@ -192,16 +168,12 @@ pub fn ensure_wasm_bindgen(root: &Path) -> Result<PathBuf, String> {
     }
     let started = std::time::Instant::now();
     run(&mut cmd)?;
-    say(format!(
-        "installed wasm-bindgen-cli {wanted} in {:.0} s",
-        started.elapsed().as_secs_f64()
-    ));
+    say(format!("installed wasm-bindgen-cli {wanted} in {:.0} s", started.elapsed().as_secs_f64()));
     match installed_wasm_bindgen_version() {
         Some(v) if v == wanted => Ok(wasm_bindgen_program()),
-        Some(v) => Err(format!(
-            "after installing, `{}` reports version {v}, not {wanted}: is another wasm-bindgen earlier on PATH?",
-            wasm_bindgen_program().display()
-        )),
+        Some(v) => {
+            Err(format!("after installing, `{}` reports version {v}, not {wanted}: is another wasm-bindgen earlier on PATH?", wasm_bindgen_program().display()))
+        }
         None => Err("wasm-bindgen-cli was installed but `wasm-bindgen --version` does not run".into()),
     }
 }
@@ -218,23 +190,11 @@ pub fn is_root() -> bool {
 
 fn apt_install(packages: &[&str], why: &str) -> Result<(), String> {
     if !is_root() {
-        return Err(format!(
-            "{why}; install it with `sudo apt-get install -y {}` (this command installs it only when run as root)",
-            packages.join(" ")
-        ));
+        return Err(format!("{why}; install it with `sudo apt-get install -y {}` (this command installs it only when run as root)", packages.join(" ")));
     }
-    say(format!(
-        "installing {} (apt-get update; apt-get install -y {})",
-        packages.join(", "),
-        packages.join(" ")
-    ));
-    run(Command::new("apt-get")
-        .arg("update")
-        .env("DEBIAN_FRONTEND", "noninteractive"))?;
-    run(Command::new("apt-get")
-        .args(["install", "-y"])
-        .args(packages)
-        .env("DEBIAN_FRONTEND", "noninteractive"))
+    say(format!("installing {} (apt-get update; apt-get install -y {})", packages.join(", "), packages.join(" ")));
+    run(Command::new("apt-get").arg("update").env("DEBIAN_FRONTEND", "noninteractive"))?;
+    run(Command::new("apt-get").args(["install", "-y"]).args(packages).env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
 /// The Chromium the browser tests drive: `$STREAMLAB_CHROMIUM`, else
@@ -242,21 +202,11 @@ fn apt_install(packages: &[&str], why: &str) -> Result<(), String> {
 pub fn ensure_chromium() -> Result<PathBuf, String> {
     if let Some(path) = std::env::var_os("STREAMLAB_CHROMIUM").filter(|p| !p.is_empty()) {
         let path = PathBuf::from(path);
-        return if path.is_file() {
-            Ok(path)
-        } else {
-            Err(format!(
-                "STREAMLAB_CHROMIUM={} does not exist",
-                path.display()
-            ))
-        };
+        return if path.is_file() { Ok(path) } else { Err(format!("STREAMLAB_CHROMIUM={} does not exist", path.display())) };
     }
     let path = PathBuf::from("/usr/bin/chromium");
     if !path.is_file() {
-        apt_install(
-            &["chromium", "chromium-driver"],
-            "Chromium (/usr/bin/chromium) is missing",
-        )?;
+        apt_install(&["chromium", "chromium-driver"], "Chromium (/usr/bin/chromium) is missing")?;
         if !path.is_file() {
             return Err("apt-get installed chromium but /usr/bin/chromium is still missing".into());
         }
@@ -269,25 +219,12 @@ pub fn ensure_node() -> Result<(), String> {
     let node = output_of("node", &["--version"]);
     let npm = output_of("npm", &["--version"]);
     if node.is_none() || npm.is_none() {
-        apt_install(
-            &["nodejs", "npm"],
-            "Node.js and npm are needed for the browser tests",
-        )?;
+        apt_install(&["nodejs", "npm"], "Node.js and npm are needed for the browser tests")?;
     }
-    let version =
-        output_of("node", &["--version"]).ok_or("node does not run after installing it")?;
-    let major: u32 = version
-        .trim()
-        .trim_start_matches('v')
-        .split('.')
-        .next()
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(0);
+    let version = output_of("node", &["--version"]).ok_or("node does not run after installing it")?;
+    let major: u32 = version.trim().trim_start_matches('v').split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
     if major < 20 {
-        return Err(format!(
-            "Node.js {} is too old: the browser tests (playwright-core) need Node.js 20 or newer",
-            version.trim()
-        ));
+        return Err(format!("Node.js {} is too old: the browser tests (playwright-core) need Node.js 20 or newer", version.trim()));
     }
     Ok(())
 }
@@ -313,14 +250,8 @@ dependencies = [
  "wasm-bindgen-shared",
 ]
 "#;
-        assert_eq!(
-            lock_version(lock, "wasm-bindgen").as_deref(),
-            Some("0.2.130")
-        );
-        assert_eq!(
-            lock_version(lock, "wasm-bindgen-shared").as_deref(),
-            Some("0.2.1")
-        );
+        assert_eq!(lock_version(lock, "wasm-bindgen").as_deref(), Some("0.2.130"));
+        assert_eq!(lock_version(lock, "wasm-bindgen-shared").as_deref(), Some("0.2.1"));
         assert_eq!(lock_version(lock, "yew"), None);
     }
 

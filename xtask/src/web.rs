@@ -16,44 +16,21 @@ pub fn build_web(root: &Path) -> Result<PathBuf, String> {
     tools::ensure_wasm_target()?;
     let wasm_bindgen = tools::ensure_wasm_bindgen(root)?;
 
-    tools::run(tools::cargo().current_dir(root).args([
-        "build",
-        "--package",
-        "streamlab-web",
-        "--target",
-        WASM_TARGET,
-        "--profile",
-        "wasm",
-    ]))?;
-    let wasm = tools::target_dir(root)
-        .join(WASM_TARGET)
-        .join("wasm")
-        .join(WASM_FILE);
+    tools::run(tools::cargo().current_dir(root).args(["build", "--package", "streamlab-web", "--target", WASM_TARGET, "--profile", "wasm"]))?;
+    let wasm = tools::target_dir(root).join(WASM_TARGET).join("wasm").join(WASM_FILE);
     if !wasm.is_file() {
-        return Err(format!(
-            "cargo build succeeded but {} is missing",
-            wasm.display()
-        ));
+        return Err(format!("cargo build succeeded but {} is missing", wasm.display()));
     }
 
     let web = root.join("web");
     let dist = web.join("dist");
     if dist.exists() {
-        std::fs::remove_dir_all(&dist)
-            .map_err(|e| format!("cannot clear {}: {e}", dist.display()))?;
+        std::fs::remove_dir_all(&dist).map_err(|e| format!("cannot clear {}: {e}", dist.display()))?;
     }
     std::fs::create_dir_all(&dist).map_err(|e| format!("cannot create {}: {e}", dist.display()))?;
 
     tools::run(
-        Command::new(&wasm_bindgen)
-            .arg("--target")
-            .arg("web")
-            .arg("--no-typescript")
-            .arg("--out-name")
-            .arg(OUT_NAME)
-            .arg("--out-dir")
-            .arg(&dist)
-            .arg(&wasm),
+        Command::new(&wasm_bindgen).arg("--target").arg("web").arg("--no-typescript").arg("--out-name").arg(OUT_NAME).arg("--out-dir").arg(&dist).arg(&wasm),
     )?;
     copy_dir(&web.join("static"), &dist)?;
 
@@ -61,13 +38,7 @@ pub fn build_web(root: &Path) -> Result<PathBuf, String> {
     let bytes = std::fs::read(&bg).map_err(|e| format!("cannot read {}: {e}", bg.display()))?;
     let gz = gzip_len(&bytes)?;
     say(format!("web app built into {}", dist.display()));
-    say(format!(
-        "{}: {} KiB, {} KiB gzipped ({} bytes gzipped)",
-        bg.file_name().unwrap_or_default().to_string_lossy(),
-        bytes.len() / 1024,
-        gz / 1024,
-        gz
-    ));
+    say(format!("{}: {} KiB, {} KiB gzipped ({} bytes gzipped)", bg.file_name().unwrap_or_default().to_string_lossy(), bytes.len() / 1024, gz / 1024, gz));
     Ok(dist)
 }
 
@@ -79,24 +50,16 @@ pub fn gzip_len(bytes: &[u8]) -> Result<usize, String> {
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
-    let entries =
-        std::fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    let entries = std::fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
     for entry in entries {
         let entry = entry.map_err(|e| e.to_string())?;
         let source = entry.path();
         let dest = to.join(entry.file_name());
         if source.is_dir() {
-            std::fs::create_dir_all(&dest)
-                .map_err(|e| format!("cannot create {}: {e}", dest.display()))?;
+            std::fs::create_dir_all(&dest).map_err(|e| format!("cannot create {}: {e}", dest.display()))?;
             copy_dir(&source, &dest)?;
         } else {
-            std::fs::copy(&source, &dest).map_err(|e| {
-                format!(
-                    "cannot copy {} to {}: {e}",
-                    source.display(),
-                    dest.display()
-                )
-            })?;
+            std::fs::copy(&source, &dest).map_err(|e| format!("cannot copy {} to {}: {e}", source.display(), dest.display()))?;
         }
     }
     Ok(())

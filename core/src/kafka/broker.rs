@@ -311,13 +311,7 @@ impl Broker {
     /// A reset from a dead peer: a follower whose leader is gone stops
     /// waiting for its fetch and retries after `replica.fetch.backoff.ms`.
     pub fn on_unreachable(&mut self, ctx: &mut Ctx<'_, Model>, peer: NodeId) {
-        let tps: Vec<Tp> = self
-            .v
-            .replicas
-            .iter()
-            .filter(|(_, r)| r.role == Role::Follower(Some(peer)) && r.fetch_corr.is_some())
-            .map(|(tp, _)| *tp)
-            .collect();
+        let tps: Vec<Tp> = self.v.replicas.iter().filter(|(_, r)| r.role == Role::Follower(Some(peer)) && r.fetch_corr.is_some()).map(|(tp, _)| *tp).collect();
         for tp in tps {
             if let Some(r) = self.v.replicas.get_mut(&tp) {
                 r.fetch_corr = None;
@@ -428,12 +422,11 @@ impl Broker {
                     ctx.set_timer(self.heartbeat_interval, Timer::Broker(BrokerTimer::Heartbeat));
                 }
             }
-            Msg::BrokerHeartbeatResponse { fenced, broker_epoch }
-                if fenced && self.v.broker_epoch == Some(broker_epoch) => {
-                    // The controller no longer knows this epoch: register again.
-                    self.v.broker_epoch = None;
-                    self.register(ctx);
-                }
+            Msg::BrokerHeartbeatResponse { fenced, broker_epoch } if fenced && self.v.broker_epoch == Some(broker_epoch) => {
+                // The controller no longer knows this epoch: register again.
+                self.v.broker_epoch = None;
+                self.register(ctx);
+            }
             Msg::UpdateMetadata { partitions, full: _ } => {
                 for meta in partitions {
                     self.apply_metadata(ctx, meta);
@@ -463,7 +456,18 @@ impl Broker {
                 }
                 ctx.send(from, Msg::WriteTxnMarkersResponse { corr, errors });
             }
-            Msg::Fetch { corr, tp, replica, broker_epoch: _, fetch_offset, last_fetched_epoch, current_leader_epoch, max_records, read_committed, max_wait } => {
+            Msg::Fetch {
+                corr,
+                tp,
+                replica,
+                broker_epoch: _,
+                fetch_offset,
+                last_fetched_epoch,
+                current_leader_epoch,
+                max_records,
+                read_committed,
+                max_wait,
+            } => {
                 let args = FetchArgs { corr, tp, replica, fetch_offset, last_fetched_epoch, current_leader_epoch, max_records, read_committed, max_wait };
                 self.serve_fetch(ctx, from, args, true);
             }
@@ -528,7 +532,16 @@ impl Broker {
                 .filter(|b| **b != self.id)
                 .map(|b| {
                     let in_isr = meta.isr.contains(b);
-                    (*b, FollowerInfo { leo: 0, last_caught_up: if in_isr { now } else { 0 }, last_fetch_leader_leo: 0, last_fetch_time: 0, fetched_this_epoch: false })
+                    (
+                        *b,
+                        FollowerInfo {
+                            leo: 0,
+                            last_caught_up: if in_isr { now } else { 0 },
+                            last_fetch_leader_leo: 0,
+                            last_fetch_time: 0,
+                            fetched_this_epoch: false,
+                        },
+                    )
                 })
                 .collect();
             let producers = rebuild_producers(&disk.log);
@@ -796,7 +809,16 @@ impl Broker {
         let error_reply = |ctx: &mut Ctx<'_, Model>, error: ErrorCode, hw: u64, ls: u64| {
             ctx.send(
                 from,
-                Msg::FetchResponse { corr: a.corr, tp, error, high_watermark: hw, last_stable_offset: hw, log_start_offset: ls, diverging: None, records: Vec::new() },
+                Msg::FetchResponse {
+                    corr: a.corr,
+                    tp,
+                    error,
+                    high_watermark: hw,
+                    last_stable_offset: hw,
+                    log_start_offset: ls,
+                    diverging: None,
+                    records: Vec::new(),
+                },
             );
         };
         let (Some(r), Some(disk)) = (self.v.replicas.get(&tp), self.disks.get(&tp)) else {
@@ -866,7 +888,10 @@ impl Broker {
             // aborted-transaction list; we drop them here (as control
             // records, which a consumer skips but counts in its position).
             for rec in records.iter_mut() {
-                if rec.transactional && !rec.is_control && r.aborted.iter().any(|(pid, first, marker)| *pid == rec.producer_id && *first <= rec.offset && rec.offset < *marker) {
+                if rec.transactional
+                    && !rec.is_control
+                    && r.aborted.iter().any(|(pid, first, marker)| *pid == rec.producer_id && *first <= rec.offset && rec.offset < *marker)
+                {
                     rec.is_control = true;
                     rec.value.clear();
                 }
@@ -917,7 +942,14 @@ impl Broker {
             new_isr.push(b);
             new_isr.sort_by_key(|x| r.replicas.iter().position(|y| y == x));
             r.pending_isr = Some(new_isr.clone());
-            let msg = Msg::AlterPartition { tp, leader: self.id, broker_epoch: epoch, leader_epoch: r.leader_epoch, partition_epoch: r.partition_epoch, new_isr: new_isr.clone() };
+            let msg = Msg::AlterPartition {
+                tp,
+                leader: self.id,
+                broker_epoch: epoch,
+                leader_epoch: r.leader_epoch,
+                partition_epoch: r.partition_epoch,
+                new_isr: new_isr.clone(),
+            };
             emit(ctx, KEvent::IsrChangeRequested { tp, isr: new_isr });
             ctx.send(CONTROLLER, msg);
         }
@@ -943,7 +975,14 @@ impl Broker {
             }
             let new_isr: Vec<BrokerId> = r.isr.iter().copied().filter(|b| !out.contains(b)).collect();
             r.pending_isr = Some(new_isr.clone());
-            let msg = Msg::AlterPartition { tp, leader: self.id, broker_epoch: epoch, leader_epoch: r.leader_epoch, partition_epoch: r.partition_epoch, new_isr: new_isr.clone() };
+            let msg = Msg::AlterPartition {
+                tp,
+                leader: self.id,
+                broker_epoch: epoch,
+                leader_epoch: r.leader_epoch,
+                partition_epoch: r.partition_epoch,
+                new_isr: new_isr.clone(),
+            };
             emit(ctx, KEvent::IsrChangeRequested { tp, isr: new_isr });
             ctx.send(CONTROLLER, msg);
         }

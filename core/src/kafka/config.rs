@@ -143,18 +143,60 @@ pub static PROPS: &[Prop] = &[
     // ---- broker -----------------------------------------------------------
     prop!("broker.heartbeat.interval.ms", Broker, Kind::Ms, |_| ms(2000), "How often a broker heartbeats to the KRaft controller."),
     prop!("broker.session.timeout.ms", Broker, Kind::Ms, |_| ms(9000), "A broker that has not heartbeated for this long is fenced and removed from every ISR."),
-    prop!("replica.lag.time.max.ms", Broker, Kind::Ms, |v| if v.at_least(2, 5) { ms(30_000) } else { ms(10_000) }, "A follower not caught up to the leader's LEO for this long leaves the ISR (30 s since 2.5, 10 s before)."),
+    prop!(
+        "replica.lag.time.max.ms",
+        Broker,
+        Kind::Ms,
+        |v| if v.at_least(2, 5) { ms(30_000) } else { ms(10_000) },
+        "A follower not caught up to the leader's LEO for this long leaves the ISR (30 s since 2.5, 10 s before)."
+    ),
     prop!("replica.fetch.wait.max.ms", Broker, Kind::Ms, |_| ms(500), "How long a follower's fetch waits at the leader when there is no new data."),
     prop!("replica.fetch.backoff.ms", Broker, Kind::Ms, |_| ms(1000), "How long a follower waits before retrying after a fetch error."),
-    prop!("replica.high.watermark.checkpoint.interval.ms", Broker, Kind::Ms, |_| ms(5000), "How often the high watermark is checkpointed to disk; after a restart a replica starts from the stale checkpoint."),
-    prop!("auto.leader.rebalance.enable", Broker, Kind::Bool, |_| Value::Bool(true), "Move leadership back to the preferred (first assigned) replica periodically."),
+    prop!(
+        "replica.high.watermark.checkpoint.interval.ms",
+        Broker,
+        Kind::Ms,
+        |_| ms(5000),
+        "How often the high watermark is checkpointed to disk; after a restart a replica starts from the stale checkpoint."
+    ),
+    prop!(
+        "auto.leader.rebalance.enable",
+        Broker,
+        Kind::Bool,
+        |_| Value::Bool(true),
+        "Move leadership back to the preferred (first assigned) replica periodically."
+    ),
     prop!("leader.imbalance.check.interval.seconds", Broker, Kind::Int, |_| Value::Int(300), "Seconds between preferred-leader rebalance checks."),
     prop!("leader.imbalance.per.broker.percentage", Broker, Kind::Int, |_| Value::Int(10), "Imbalance above which a preferred-leader election is triggered."),
-    prop!("unclean.leader.election.interval.ms", Broker, Kind::Ms, |_| ms(300_000), "How often KRaft applies unclean leader election to leaderless partitions when enabled."),
-    prop!("eligible.leader.replicas.enable", Broker, Kind::Bool, |v| Value::Bool(v.at_least(4, 1)), "KIP-966 eligible leader replicas (on by default for new clusters from 4.1)."),
+    prop!(
+        "unclean.leader.election.interval.ms",
+        Broker,
+        Kind::Ms,
+        |_| ms(300_000),
+        "How often KRaft applies unclean leader election to leaderless partitions when enabled."
+    ),
+    prop!(
+        "eligible.leader.replicas.enable",
+        Broker,
+        Kind::Bool,
+        |v| Value::Bool(v.at_least(4, 1)),
+        "KIP-966 eligible leader replicas (on by default for new clusters from 4.1)."
+    ),
     prop!("log.retention.check.interval.ms", Broker, Kind::Ms, |_| ms(300_000), "How often the retention checker runs."),
-    prop!("log.flush.interval.messages", Broker, Kind::Int, |_| Value::Int(MAX), "fsync after this many appended records (default: never; durability comes from replication)."),
-    prop!("log.flush.interval.ms", Broker, Kind::Ms, |_| Value::Int(MAX), "fsync every log at least this often (simplified: a periodic flush of all logs; default: never)."),
+    prop!(
+        "log.flush.interval.messages",
+        Broker,
+        Kind::Int,
+        |_| Value::Int(MAX),
+        "fsync after this many appended records (default: never; durability comes from replication)."
+    ),
+    prop!(
+        "log.flush.interval.ms",
+        Broker,
+        Kind::Ms,
+        |_| Value::Int(MAX),
+        "fsync every log at least this often (simplified: a periodic flush of all logs; default: never)."
+    ),
     prop!("group.initial.rebalance.delay.ms", Broker, Kind::Ms, |_| ms(3000), "Delay of the first rebalance of an empty group, so that more members can join."),
     prop!("group.min.session.timeout.ms", Broker, Kind::Ms, |_| ms(6000), "Smallest session.timeout.ms a consumer may use."),
     prop!("group.max.session.timeout.ms", Broker, Kind::Ms, |_| ms(1_800_000), "Largest session.timeout.ms a consumer may use."),
@@ -162,44 +204,134 @@ pub static PROPS: &[Prop] = &[
     prop!("num.partitions", Broker, Kind::Int, |_| Value::Int(1), "Partitions of an auto-created topic."),
     prop!("default.replication.factor", Broker, Kind::Int, |_| Value::Int(1), "Replication factor of an auto-created topic."),
     // ---- topic (with broker-level defaults of the same name) -------------
-    prop!("min.insync.replicas", Topic, Kind::Int, |_| Value::Int(1), "acks=all writes need at least this many replicas in the ISR (effective value min(this, RF))."),
-    prop!("unclean.leader.election.enable", Topic, Kind::Bool, |v| Value::Bool(!v.at_least(0, 11)), "Allow an out-of-sync replica to become leader when no ISR member is available (true before 0.11)."),
+    prop!(
+        "min.insync.replicas",
+        Topic,
+        Kind::Int,
+        |_| Value::Int(1),
+        "acks=all writes need at least this many replicas in the ISR (effective value min(this, RF))."
+    ),
+    prop!(
+        "unclean.leader.election.enable",
+        Topic,
+        Kind::Bool,
+        |v| Value::Bool(!v.at_least(0, 11)),
+        "Allow an out-of-sync replica to become leader when no ISR member is available (true before 0.11)."
+    ),
     prop!("retention.ms", Topic, Kind::Ms, |_| ms(604_800_000), "Delete whole segments whose newest record is older than this (7 days)."),
     prop!("retention.bytes", Topic, Kind::Int, |_| Value::Int(-1), "Delete oldest segments while the log is larger than this (-1: unlimited)."),
     prop!("segment.bytes", Topic, Kind::Int, |_| Value::Int(1_073_741_824), "Roll a new segment when the active one reaches this size."),
     prop!("segment.ms", Topic, Kind::Ms, |_| ms(604_800_000), "Roll a new segment when the active one is this old."),
     prop!("cleanup.policy", Topic, Kind::Enum(CLEANUP), |_| Value::Str("delete".into()), "Only delete is modelled (compaction is not)."),
-    prop!("message.timestamp.type", Topic, Kind::Enum(&["CreateTime", "LogAppendTime"]), |_| Value::Str("CreateTime".into()), "Which timestamp a record carries."),
+    prop!(
+        "message.timestamp.type",
+        Topic,
+        Kind::Enum(&["CreateTime", "LogAppendTime"]),
+        |_| Value::Str("CreateTime".into()),
+        "Which timestamp a record carries."
+    ),
     // ---- producer ---------------------------------------------------------
-    prop!("acks", Producer, Kind::Enum(ACKS), |v| Value::Str(if v.at_least(3, 0) { "all" } else { "1" }.into()), "How many replicas must have a write before it is acknowledged: 0, 1 or all (the ISR); all since 3.0."),
-    prop!("enable.idempotence", Producer, Kind::Bool, |v| Value::Bool(v.at_least(3, 2)), "Producer id + sequence numbers let the broker drop retried duplicates (default true since 3.0; effective from 3.0.1/3.1.1/3.2)."),
+    prop!(
+        "acks",
+        Producer,
+        Kind::Enum(ACKS),
+        |v| Value::Str(if v.at_least(3, 0) { "all" } else { "1" }.into()),
+        "How many replicas must have a write before it is acknowledged: 0, 1 or all (the ISR); all since 3.0."
+    ),
+    prop!(
+        "enable.idempotence",
+        Producer,
+        Kind::Bool,
+        |v| Value::Bool(v.at_least(3, 2)),
+        "Producer id + sequence numbers let the broker drop retried duplicates (default true since 3.0; effective from 3.0.1/3.1.1/3.2)."
+    ),
     prop!("retries", Producer, Kind::Int, |_| Value::Int(i64::from(i32::MAX)), "How many times a failed batch is retried (bounded by delivery.timeout.ms)."),
-    prop!("max.in.flight.requests.per.connection", Producer, Kind::Int, |_| Value::Int(5), "Unacknowledged requests per broker; must be at most 5 for idempotence."),
+    prop!(
+        "max.in.flight.requests.per.connection",
+        Producer,
+        Kind::Int,
+        |_| Value::Int(5),
+        "Unacknowledged requests per broker; must be at most 5 for idempotence."
+    ),
     prop!("delivery.timeout.ms", Producer, Kind::Ms, |_| ms(120_000), "Upper bound on the time to report success or failure after send()."),
     prop!("request.timeout.ms", Producer, Kind::Ms, |_| ms(30_000), "How long to wait for a produce response before retrying."),
     prop!("retry.backoff.ms", Producer, Kind::Ms, |_| ms(100), "Wait before retrying a failed request."),
     prop!("retry.backoff.max.ms", Producer, Kind::Ms, |_| ms(1000), "Cap of the exponential retry backoff."),
     prop!("batch.size", Producer, Kind::Int, |_| Value::Int(16_384), "Bytes per partition batch before it is sent."),
-    prop!("linger.ms", Producer, Kind::Ms, |v| if v.at_least(4, 0) { ms(5) } else { ms(0) }, "How long to wait for more records before sending a batch (5 ms since 4.0, 0 before)."),
+    prop!(
+        "linger.ms",
+        Producer,
+        Kind::Ms,
+        |v| if v.at_least(4, 0) { ms(5) } else { ms(0) },
+        "How long to wait for more records before sending a batch (5 ms since 4.0, 0 before)."
+    ),
     prop!("partitioner.ignore.keys", Producer, Kind::Bool, |_| Value::Bool(false), "Ignore keys and use the sticky partitioner for every record."),
     prop!("transactional.id", Producer, Kind::List, |_| Value::List(vec![]), "Enables transactions with this id (implies enable.idempotence)."),
-    prop!("streamlab.resend.on.failure", Producer, Kind::Bool, |_| Value::Bool(false), "Simulator: the application sends a record again (as a new send) when its send failed or timed out."),
+    prop!(
+        "streamlab.resend.on.failure",
+        Producer,
+        Kind::Bool,
+        |_| Value::Bool(false),
+        "Simulator: the application sends a record again (as a new send) when its send failed or timed out."
+    ),
     prop!("streamlab.transaction.records", Producer, Kind::Int, |_| Value::Int(10), "Simulator: a transactional producer commits after this many sends."),
-    prop!("streamlab.transaction.abort.every", Producer, Kind::Int, |_| Value::Int(0), "Simulator: the application aborts every Nth transaction instead of committing it (0: never)."),
+    prop!(
+        "streamlab.transaction.abort.every",
+        Producer,
+        Kind::Int,
+        |_| Value::Int(0),
+        "Simulator: the application aborts every Nth transaction instead of committing it (0: never)."
+    ),
     prop!("transaction.timeout.ms", Producer, Kind::Ms, |_| ms(60_000), "The coordinator aborts a transaction open longer than this."),
     prop!("metadata.max.age.ms", Producer, Kind::Ms, |_| ms(300_000), "Refresh metadata at least this often."),
     // ---- consumer ---------------------------------------------------------
-    prop!("enable.auto.commit", Consumer, Kind::Bool, |_| Value::Bool(true), "Commit the position of the previous poll every auto.commit.interval.ms, in poll()."),
+    prop!(
+        "enable.auto.commit",
+        Consumer,
+        Kind::Bool,
+        |_| Value::Bool(true),
+        "Commit the position of the previous poll every auto.commit.interval.ms, in poll()."
+    ),
     prop!("auto.commit.interval.ms", Consumer, Kind::Ms, |_| ms(5000), "Interval between automatic offset commits."),
-    prop!("auto.offset.reset", Consumer, Kind::Enum(RESET), |_| Value::Str("latest".into()), "Where to start with no valid committed offset: latest, earliest or none (error)."),
-    prop!("session.timeout.ms", Consumer, Kind::Ms, |v| if v.at_least(3, 0) { ms(45_000) } else { ms(10_000) }, "A member that sends no heartbeat for this long is removed from the group (45 s since 3.0)."),
+    prop!(
+        "auto.offset.reset",
+        Consumer,
+        Kind::Enum(RESET),
+        |_| Value::Str("latest".into()),
+        "Where to start with no valid committed offset: latest, earliest or none (error)."
+    ),
+    prop!(
+        "session.timeout.ms",
+        Consumer,
+        Kind::Ms,
+        |v| if v.at_least(3, 0) { ms(45_000) } else { ms(10_000) },
+        "A member that sends no heartbeat for this long is removed from the group (45 s since 3.0)."
+    ),
     prop!("heartbeat.interval.ms", Consumer, Kind::Ms, |_| ms(3000), "How often the consumer heartbeats to the group coordinator."),
     prop!("max.poll.interval.ms", Consumer, Kind::Ms, |_| ms(300_000), "A consumer that does not call poll() for this long leaves the group."),
     prop!("max.poll.records", Consumer, Kind::Int, |_| Value::Int(500), "Most records returned by one poll()."),
-    prop!("isolation.level", Consumer, Kind::Enum(ISOLATION), |_| Value::Str("read_uncommitted".into()), "read_uncommitted reads up to the high watermark; read_committed up to the last stable offset."),
-    prop!("partition.assignment.strategy", Consumer, Kind::List, |v| Value::List(if v.at_least(3, 0) { vec!["range".into(), "cooperative-sticky".into()] } else { vec!["range".into()] }), "Assignors in order of preference: range, roundrobin, cooperative-sticky."),
+    prop!(
+        "isolation.level",
+        Consumer,
+        Kind::Enum(ISOLATION),
+        |_| Value::Str("read_uncommitted".into()),
+        "read_uncommitted reads up to the high watermark; read_committed up to the last stable offset."
+    ),
+    prop!(
+        "partition.assignment.strategy",
+        Consumer,
+        Kind::List,
+        |v| Value::List(if v.at_least(3, 0) { vec!["range".into(), "cooperative-sticky".into()] } else { vec!["range".into()] }),
+        "Assignors in order of preference: range, roundrobin, cooperative-sticky."
+    ),
     prop!("fetch.max.wait.ms", Consumer, Kind::Ms, |_| ms(500), "How long a fetch waits at the broker when there is no data."),
-    prop!("streamlab.commit.mode", Consumer, Kind::Enum(COMMIT_MODE), |_| Value::Str("auto".into()), "Simulator: when the application commits — auto (enable.auto.commit), before-processing (at-most-once), after-processing (at-least-once) or none."),
+    prop!(
+        "streamlab.commit.mode",
+        Consumer,
+        Kind::Enum(COMMIT_MODE),
+        |_| Value::Str("auto".into()),
+        "Simulator: when the application commits — auto (enable.auto.commit), before-processing (at-most-once), after-processing (at-least-once) or none."
+    ),
     prop!("streamlab.processing.time.ms", Consumer, Kind::Ms, |_| ms(1), "Simulator: time the application spends processing each record."),
 ];
 
@@ -259,9 +391,7 @@ pub fn coerce(p: &Prop, raw: &Raw) -> Result<Value, String> {
         (Kind::Int, Raw::Int(i)) => Err(format!("`{}` must not be negative, got {i}", p.name)),
         (Kind::Int, _) => Err(format!("`{}` expects an integer", p.name)),
         (Kind::Ms, Raw::Int(-1)) if MINUS_ONE_MEANS_UNLIMITED.contains(&p.name) => Ok(Value::Int(MAX)),
-        (Kind::Ms, Raw::Int(i)) if *i >= 0 => {
-            Ok(Value::Time(Duration((*i as u64).saturating_mul(1000).min(i64::MAX as u64))))
-        }
+        (Kind::Ms, Raw::Int(i)) if *i >= 0 => Ok(Value::Time(Duration((*i as u64).saturating_mul(1000).min(i64::MAX as u64)))),
         (Kind::Ms, Raw::Int(i)) => Err(format!("`{}` must not be negative, got {i}", p.name)),
         (Kind::Ms, Raw::Str(s)) => Duration::parse(s).map(Value::Time).map_err(|e| format!("`{}`: {e}", p.name)),
         (Kind::Ms, _) => Err(format!("`{}` expects milliseconds (an integer) or a duration string such as \"30s\"", p.name)),
@@ -342,9 +472,8 @@ pub fn resolve_idempotence(props: &Props, explicitly_set: bool) -> Result<bool, 
     let conflicts: Vec<String> = [
         (acks != "all" && acks != "-1").then(|| format!("acks={acks}")),
         (props.int("retries") == 0).then(|| "retries=0".to_string()),
-        (props.int("max.in.flight.requests.per.connection") > 5).then(|| {
-            format!("max.in.flight.requests.per.connection={}", props.int("max.in.flight.requests.per.connection"))
-        }),
+        (props.int("max.in.flight.requests.per.connection") > 5)
+            .then(|| format!("max.in.flight.requests.per.connection={}", props.int("max.in.flight.requests.per.connection"))),
     ]
     .into_iter()
     .flatten()
@@ -356,10 +485,7 @@ pub fn resolve_idempotence(props: &Props, explicitly_set: bool) -> Result<bool, 
     if conflicts.is_empty() {
         Ok(true)
     } else if explicitly_set {
-        Err(format!(
-            "enable.idempotence=true conflicts with {} (Kafka throws ConfigException)",
-            conflicts.join(", ")
-        ))
+        Err(format!("enable.idempotence=true conflicts with {} (Kafka throws ConfigException)", conflicts.join(", ")))
     } else {
         Ok(false)
     }

@@ -254,10 +254,20 @@ enum App {
     Idle,
     /// Inside poll(): waiting for records or for a rebalance to finish.
     Polling,
-    CommitBefore { corr: u64, chunks: Vec<Chunk> },
-    Processing { chunks: VecDeque<Chunk>, seq: u64 },
-    CommitAfter { corr: u64 },
-    Closing { corr: u64 },
+    CommitBefore {
+        corr: u64,
+        chunks: Vec<Chunk>,
+    },
+    Processing {
+        chunks: VecDeque<Chunk>,
+        seq: u64,
+    },
+    CommitAfter {
+        corr: u64,
+    },
+    Closing {
+        corr: u64,
+    },
 }
 
 enum CommitStart {
@@ -386,12 +396,8 @@ impl Consumer {
             assignors.push(RANGE.to_string());
         }
         let cooperative = assignors.iter().all(|a| a == COOPERATIVE_STICKY);
-        let subscribed: Vec<(u16, String, u32)> = topics
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| spec.topics.contains(&t.name))
-            .map(|(i, t)| (i as u16, t.name.clone(), t.partitions))
-            .collect();
+        let subscribed: Vec<(u16, String, u32)> =
+            topics.iter().enumerate().filter(|(_, t)| spec.topics.contains(&t.name)).map(|(i, t)| (i as u16, t.name.clone(), t.partitions)).collect();
         let commit_group = match (&spec.group, mode) {
             (Some(g), _) => Some(g.clone()),
             (None, CommitMode::BeforeProcessing | CommitMode::AfterProcessing) => Some(spec.name.clone()),
@@ -1074,12 +1080,8 @@ impl Consumer {
         }
         if self.v.hb_inflight.is_none() {
             let (group, member, generation) = (self.group.clone().unwrap_or_default(), self.v.member.clone(), self.v.generation);
-            let corr = self.request(ctx, COORDINATOR, Req::Heartbeat { generation }, REQUEST_TIMEOUT, |corr| Msg::Heartbeat {
-                corr,
-                group,
-                member,
-                generation,
-            });
+            let corr =
+                self.request(ctx, COORDINATOR, Req::Heartbeat { generation }, REQUEST_TIMEOUT, |corr| Msg::Heartbeat { corr, group, member, generation });
             self.v.hb_inflight = Some(corr);
         }
         ctx.set_timer(self.cfg.heartbeat_interval, timer(ConsumerTimer::Heartbeat { seq }));
@@ -1308,9 +1310,7 @@ impl Consumer {
             let group = self.commit_group.clone().unwrap_or_default();
             emit(ctx, KEvent::CommitRejected { group, error, generation });
             match error {
-                ErrorCode::UnknownMemberId | ErrorCode::IllegalGeneration if generation == self.v.generation && generation >= 0 => {
-                    self.reset_membership()
-                }
+                ErrorCode::UnknownMemberId | ErrorCode::IllegalGeneration if generation == self.v.generation && generation >= 0 => self.reset_membership(),
                 ErrorCode::RebalanceInProgress if self.v.ms == MemberState::Stable => self.v.rejoin = true,
                 _ => {}
             }
@@ -1420,7 +1420,6 @@ impl Consumer {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     //! A small deterministic harness: the real [`GroupCoordinator`] (node
@@ -1443,10 +1442,25 @@ mod tests {
 
     #[derive(Clone, Debug)]
     enum Ev {
-        Deliver { from: NodeId, to: NodeId, msg: Msg },
-        Timer { node: NodeId, inc: u32, id: u64, t: Timer },
-        Append { tp: Tp, n: u64 },
-        LogStart { tp: Tp, start: u64 },
+        Deliver {
+            from: NodeId,
+            to: NodeId,
+            msg: Msg,
+        },
+        Timer {
+            node: NodeId,
+            inc: u32,
+            id: u64,
+            t: Timer,
+        },
+        Append {
+            tp: Tp,
+            n: u64,
+        },
+        LogStart {
+            tp: Tp,
+            start: u64,
+        },
         Crash(NodeId),
         Restart(NodeId),
         /// Drops messages `from → to` while set.
@@ -1888,7 +1902,10 @@ mod tests {
         w.at(10 * S, Ev::Crash(3));
         w.append(11 * S, P1, 3);
         w.run_until(40 * S);
-        assert!(w.trace.iter().any(|(t, _, e)| matches!(e, KEvent::MemberLeft { member, reason: "session-timeout", .. } if member == "c2-2") && (18 * S..21 * S).contains(t)));
+        assert!(w
+            .trace
+            .iter()
+            .any(|(t, _, e)| matches!(e, KEvent::MemberLeft { member, reason: "session-timeout", .. } if member == "c2-2") && (18 * S..21 * S).contains(t)));
         assert_eq!(w.rebalances().last(), Some(&(2, vec!["c1-1".to_string()])));
         assert_eq!(w.assigned(2), vec![(1, vec![P0]), (1, vec![]), (2, vec![P0, P1])]);
         // c1 resumes P1 from c2's committed offset (auto-committed at ≈6 s).

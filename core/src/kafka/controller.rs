@@ -13,9 +13,9 @@
 
 use super::config::{KafkaVersion, Props};
 use super::coordinator::{GroupCoordinator, GroupTimer};
-use super::txn_coordinator::{TxnCoordinator, TxnTimer};
 use super::events::KEvent;
 use super::protocol::Msg;
+use super::txn_coordinator::{TxnCoordinator, TxnTimer};
 use super::types::{BrokerId, ErrorCode, PartitionMeta, Tp};
 use crate::kernel::{CrashKind, Ctx, NodeId};
 use crate::model::{emit, Model, Timer};
@@ -156,12 +156,8 @@ impl Controller {
         match t {
             ControllerTimer::SessionCheck => {
                 let now = ctx.now();
-                let expired: Vec<BrokerId> = self
-                    .regs
-                    .iter()
-                    .filter(|(_, r)| !r.fenced && now.saturating_sub(r.last_heartbeat) > self.session_timeout)
-                    .map(|(b, _)| *b)
-                    .collect();
+                let expired: Vec<BrokerId> =
+                    self.regs.iter().filter(|(_, r)| !r.fenced && now.saturating_sub(r.last_heartbeat) > self.session_timeout).map(|(b, _)| *b).collect();
                 for b in expired {
                     self.fence(ctx, b, "session timeout");
                 }

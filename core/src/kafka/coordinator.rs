@@ -267,11 +267,7 @@ impl GroupCoordinator {
                 members: g
                     .members
                     .iter()
-                    .map(|(id, m)| MemberSummary {
-                        member: id.clone(),
-                        node: m.node,
-                        assignment: g.assignment.get(id).cloned().unwrap_or_default(),
-                    })
+                    .map(|(id, m)| MemberSummary { member: id.clone(), node: m.node, assignment: g.assignment.get(id).cloned().unwrap_or_default() })
                     .collect(),
             })
             .collect()
@@ -823,12 +819,7 @@ fn cooperative_sticky(subs: &[Subscription], topics: &BTreeMap<u16, TopicInfo>) 
     let mut claimed: BTreeMap<Tp, String> = BTreeMap::new();
     let mut owned: BTreeMap<String, Vec<Tp>> = BTreeMap::new();
     for m in &members {
-        let mut o: Vec<Tp> = m
-            .owned
-            .iter()
-            .copied()
-            .filter(|tp| topics.get(&tp.0).is_some_and(|t| tp.1 < t.partitions) && m.topics.contains(&tp.0))
-            .collect();
+        let mut o: Vec<Tp> = m.owned.iter().copied().filter(|tp| topics.get(&tp.0).is_some_and(|t| tp.1 < t.partitions) && m.topics.contains(&tp.0)).collect();
         o.sort_by(|a, b| key(a).cmp(&key(b)));
         o.dedup();
         o.retain(|tp| {
@@ -942,8 +933,7 @@ fn constrained_assign(members: &[&Subscription], owned: &BTreeMap<String, Vec<Tp
 /// the least loaded eligible member while that narrows the gap by more than
 /// one.
 fn general_assign(members: &[&Subscription], owned: &BTreeMap<String, Vec<Tp>>, topics: &BTreeMap<u16, TopicInfo>) -> BTreeMap<String, Vec<Tp>> {
-    let mut assignment: BTreeMap<String, Vec<Tp>> =
-        members.iter().map(|m| (m.member.clone(), owned.get(&m.member).cloned().unwrap_or_default())).collect();
+    let mut assignment: BTreeMap<String, Vec<Tp>> = members.iter().map(|m| (m.member.clone(), owned.get(&m.member).cloned().unwrap_or_default())).collect();
     let eligible = |tp: &Tp| -> Vec<String> { members.iter().filter(|m| m.topics.contains(&tp.0)).map(|m| m.member.clone()).collect() };
     let taken: BTreeSet<Tp> = assignment.values().flatten().copied().collect();
     for tp in sorted_partitions(topics, |t| members.iter().any(|m| m.topics.contains(&t))) {
@@ -981,7 +971,6 @@ fn general_assign(members: &[&Subscription], owned: &BTreeMap<String, Vec<Tp>>, 
     assignment
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1013,10 +1002,7 @@ mod tests {
         // 7 partitions over 3 members: 3 + 2 + 2, contiguous, by member id.
         let t = topics(&[(0, "orders", 7)]);
         let got = assign(RANGE, &[sub("b", &[0], &[]), sub("a", &[0], &[]), sub("c", &[0], &[])], &t);
-        assert_eq!(
-            got,
-            expect(&[("a", tps(&[(0, 0), (0, 1), (0, 2)])), ("b", tps(&[(0, 3), (0, 4)])), ("c", tps(&[(0, 5), (0, 6)]))])
-        );
+        assert_eq!(got, expect(&[("a", tps(&[(0, 0), (0, 1), (0, 2)])), ("b", tps(&[(0, 3), (0, 4)])), ("c", tps(&[(0, 5), (0, 6)]))]));
         // More members than partitions: the last ones get nothing; a member
         // not subscribed to a topic gets none of it.
         let t = topics(&[(0, "orders", 2), (1, "audit", 1)]);
@@ -1035,10 +1021,7 @@ mod tests {
         // C2: [t1p1, t2p0, t2p1, t2p2].
         let t = topics(&[(0, "t0", 1), (1, "t1", 2), (2, "t2", 3)]);
         let got = assign(ROUNDROBIN, &[sub("C0", &[0], &[]), sub("C1", &[0, 1], &[]), sub("C2", &[0, 1, 2], &[])], &t);
-        assert_eq!(
-            got,
-            expect(&[("C0", tps(&[(0, 0)])), ("C1", tps(&[(1, 0)])), ("C2", tps(&[(1, 1), (2, 0), (2, 1), (2, 2)]))])
-        );
+        assert_eq!(got, expect(&[("C0", tps(&[(0, 0)])), ("C1", tps(&[(1, 0)])), ("C2", tps(&[(1, 1), (2, 0), (2, 1), (2, 2)]))]));
         // Topics are dealt in *name* order, not declaration order.
         let t = topics(&[(0, "zeta", 1), (1, "alpha", 2)]);
         let got = assign(ROUNDROBIN, &[sub("a", &[0, 1], &[]), sub("b", &[0, 1], &[])], &t);

@@ -108,10 +108,7 @@ impl LeaderEpochCache {
         if self.latest_epoch() == Some(requested_epoch) {
             return (requested_epoch, offset_to_i64(leo));
         }
-        let higher = self
-            .epochs
-            .range(requested_epoch.saturating_add(1)..)
-            .next();
+        let higher = self.epochs.range(requested_epoch.saturating_add(1)..).next();
         let Some((_, &higher_start)) = higher else {
             return undefined;
         };
@@ -167,23 +164,11 @@ impl LeaderEpochCache {
     }
 
     pub fn latest_entry(&self) -> Option<EpochEntry> {
-        self.epochs
-            .iter()
-            .next_back()
-            .map(|(&epoch, &start_offset)| EpochEntry {
-                epoch,
-                start_offset,
-            })
+        self.epochs.iter().next_back().map(|(&epoch, &start_offset)| EpochEntry { epoch, start_offset })
     }
 
     pub fn earliest_entry(&self) -> Option<EpochEntry> {
-        self.epochs
-            .iter()
-            .next()
-            .map(|(&epoch, &start_offset)| EpochEntry {
-                epoch,
-                start_offset,
-            })
+        self.epochs.iter().next().map(|(&epoch, &start_offset)| EpochEntry { epoch, start_offset })
     }
 
     /// The start offset of `epoch`, if cached.
@@ -194,22 +179,12 @@ impl LeaderEpochCache {
     /// `epochForOffset`: the epoch whose range contains `offset` (the last
     /// entry starting at or before it).
     pub fn epoch_for_offset(&self, offset: u64) -> Option<i32> {
-        self.epochs
-            .iter()
-            .take_while(|(_, &o)| o <= offset)
-            .last()
-            .map(|(&e, _)| e)
+        self.epochs.iter().take_while(|(_, &o)| o <= offset).last().map(|(&e, _)| e)
     }
 
     /// All entries, oldest epoch first.
     pub fn entries(&self) -> Vec<EpochEntry> {
-        self.epochs
-            .iter()
-            .map(|(&epoch, &start_offset)| EpochEntry {
-                epoch,
-                start_offset,
-            })
-            .collect()
+        self.epochs.iter().map(|(&epoch, &start_offset)| EpochEntry { epoch, start_offset }).collect()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -222,10 +197,7 @@ impl LeaderEpochCache {
 
     fn debug_check(&self) {
         debug_assert!(
-            self.epochs
-                .values()
-                .zip(self.epochs.values().skip(1))
-                .all(|(a, b)| a < b),
+            self.epochs.values().zip(self.epochs.values().skip(1)).all(|(a, b)| a < b),
             "epoch cache start offsets not strictly increasing: {:?}",
             self.epochs
         );
@@ -256,12 +228,7 @@ pub enum LeaderDivergence {
 /// lastFetchedEpoch` or `O < fetchOffset` the follower's log has diverged.
 /// A fetch without `lastFetchedEpoch` (a follower with an empty cache) is
 /// not checked.
-pub fn leader_divergence(
-    leader_cache: &LeaderEpochCache,
-    leader_leo: u64,
-    last_fetched_epoch: Option<i32>,
-    fetch_offset: u64,
-) -> LeaderDivergence {
+pub fn leader_divergence(leader_cache: &LeaderEpochCache, leader_leo: u64, last_fetched_epoch: Option<i32>, fetch_offset: u64) -> LeaderDivergence {
     let Some(fetch_epoch) = last_fetched_epoch else {
         return LeaderDivergence::Consistent;
     };
@@ -271,10 +238,7 @@ pub fn leader_divergence(
     }
     let o = o as u64;
     if e < fetch_epoch || o < fetch_offset {
-        LeaderDivergence::Diverging {
-            epoch: e,
-            end_offset: o,
-        }
+        LeaderDivergence::Diverging { epoch: e, end_offset: o }
     } else {
         LeaderDivergence::Consistent
     }
@@ -305,43 +269,23 @@ pub struct TruncationDecision {
 /// * a reply with an UNDEFINED epoch but defined offset: `min(O, LEO)`, done;
 /// * a reply with an UNDEFINED offset: Kafka truncates to the fetch offset,
 ///   which for a fetching follower is its LEO, so nothing is truncated.
-pub fn follower_truncation(
-    leader_epoch: i32,
-    leader_end_offset: i64,
-    cache: &LeaderEpochCache,
-    leo: u64,
-) -> TruncationDecision {
+pub fn follower_truncation(leader_epoch: i32, leader_end_offset: i64, cache: &LeaderEpochCache, leo: u64) -> TruncationDecision {
     if leader_end_offset < 0 {
-        return TruncationDecision {
-            truncate_to: leo,
-            complete: true,
-        };
+        return TruncationDecision { truncate_to: leo, complete: true };
     }
     let leader_o = leader_end_offset as u64;
     if leader_epoch == UNDEFINED_EPOCH {
-        return TruncationDecision {
-            truncate_to: leader_o.min(leo),
-            complete: true,
-        };
+        return TruncationDecision { truncate_to: leader_o.min(leo), complete: true };
     }
     let (f_epoch, f_offset) = cache.end_offset_for(leader_epoch, leo);
     if f_offset < 0 {
-        return TruncationDecision {
-            truncate_to: leader_o.min(leo),
-            complete: true,
-        };
+        return TruncationDecision { truncate_to: leader_o.min(leo), complete: true };
     }
     let f_offset = f_offset as u64;
     if f_epoch != leader_epoch {
-        TruncationDecision {
-            truncate_to: f_offset.min(leo),
-            complete: false,
-        }
+        TruncationDecision { truncate_to: f_offset.min(leo), complete: false }
     } else {
-        TruncationDecision {
-            truncate_to: f_offset.min(leader_o).min(leo),
-            complete: true,
-        }
+        TruncationDecision { truncate_to: f_offset.min(leader_o).min(leo), complete: true }
     }
 }
 
@@ -350,10 +294,7 @@ mod tests {
     use super::*;
 
     fn entries(c: &LeaderEpochCache) -> Vec<(i32, u64)> {
-        c.entries()
-            .into_iter()
-            .map(|e| (e.epoch, e.start_offset))
-            .collect()
+        c.entries().into_iter().map(|e| (e.epoch, e.start_offset)).collect()
     }
 
     // ---- LeaderEpochFileCacheTest table, reference §1.5, row by row ----
@@ -528,13 +469,7 @@ mod tests {
         assert_eq!(c.epoch_for_offset(8), Some(3));
         assert_eq!(c.epoch_for_offset(100), Some(4));
         assert_eq!(c.latest_epoch(), Some(4));
-        assert_eq!(
-            c.earliest_entry(),
-            Some(EpochEntry {
-                epoch: 2,
-                start_offset: 6
-            })
-        );
+        assert_eq!(c.earliest_entry(), Some(EpochEntry { epoch: 2, start_offset: 6 }));
         assert_eq!(c.start_offset_of(3), Some(8));
         assert_eq!(c.start_offset_of(5), None);
         let mut c = c;
@@ -548,41 +483,17 @@ mod tests {
     fn leader_check_consistent_and_diverging() {
         let leader = LeaderEpochCache::from_entries(&[(0, 0), (2, 5)]);
         // Follower in the latest epoch, behind: consistent.
-        assert_eq!(
-            leader_divergence(&leader, 8, Some(2), 6),
-            LeaderDivergence::Consistent
-        );
+        assert_eq!(leader_divergence(&leader, 8, Some(2), 6), LeaderDivergence::Consistent);
         // Follower ahead of the leader in the leader's own epoch.
-        assert_eq!(
-            leader_divergence(&leader, 8, Some(2), 9),
-            LeaderDivergence::Diverging {
-                epoch: 2,
-                end_offset: 8
-            }
-        );
+        assert_eq!(leader_divergence(&leader, 8, Some(2), 9), LeaderDivergence::Diverging { epoch: 2, end_offset: 8 });
         // Follower wrote epoch 1, unknown to the leader: (0, 5).
-        assert_eq!(
-            leader_divergence(&leader, 8, Some(1), 4),
-            LeaderDivergence::Diverging {
-                epoch: 0,
-                end_offset: 5
-            }
-        );
+        assert_eq!(leader_divergence(&leader, 8, Some(1), 4), LeaderDivergence::Diverging { epoch: 0, end_offset: 5 });
         // Epoch 0 up to 5 is fine for a follower at 5.
-        assert_eq!(
-            leader_divergence(&leader, 8, Some(0), 5),
-            LeaderDivergence::Consistent
-        );
+        assert_eq!(leader_divergence(&leader, 8, Some(0), 5), LeaderDivergence::Consistent);
         // No lastFetchedEpoch: no check.
-        assert_eq!(
-            leader_divergence(&leader, 8, None, 100),
-            LeaderDivergence::Consistent
-        );
+        assert_eq!(leader_divergence(&leader, 8, None, 100), LeaderDivergence::Consistent);
         // Epoch newer than anything the leader knows.
-        assert_eq!(
-            leader_divergence(&leader, 8, Some(7), 3),
-            LeaderDivergence::Undefined
-        );
+        assert_eq!(leader_divergence(&leader, 8, Some(7), 3), LeaderDivergence::Undefined);
     }
 
     /// A2-style: the old leader appended m at k in epoch 1 and crashed; the
@@ -595,34 +506,16 @@ mod tests {
         let follower = LeaderEpochCache::from_entries(&[(0, 0), (1, k)]);
         let follower_leo = k + 1;
         let reply = leader_divergence(&leader, leader_leo, follower.latest_epoch(), follower_leo);
-        assert_eq!(
-            reply,
-            LeaderDivergence::Diverging {
-                epoch: 0,
-                end_offset: k
-            }
-        );
+        assert_eq!(reply, LeaderDivergence::Diverging { epoch: 0, end_offset: k });
         let d = follower_truncation(0, k as i64, &follower, follower_leo);
-        assert_eq!(
-            d,
-            TruncationDecision {
-                truncate_to: k,
-                complete: true
-            }
-        );
+        assert_eq!(d, TruncationDecision { truncate_to: k, complete: true });
     }
 
     #[test]
     fn follower_ahead_in_same_epoch_truncates_to_leader_end() {
         let follower = LeaderEpochCache::from_entries(&[(0, 0), (3, 5)]);
         let d = follower_truncation(3, 7, &follower, 9);
-        assert_eq!(
-            d,
-            TruncationDecision {
-                truncate_to: 7,
-                complete: true
-            }
-        );
+        assert_eq!(d, TruncationDecision { truncate_to: 7, complete: true });
     }
 
     /// KIP-279: the leader answers with an epoch the follower never saw; the
@@ -655,78 +548,33 @@ mod tests {
             vec![
                 // Leader: endOffsetFor(2) = (1, 6); follower does not know 1:
                 // its endOffsetFor(1) = (0, 4) → truncate to 4, again.
-                (
-                    (1, 6),
-                    TruncationDecision {
-                        truncate_to: 4,
-                        complete: false
-                    }
-                ),
+                ((1, 6), TruncationDecision { truncate_to: 4, complete: false }),
                 // Leader: endOffsetFor(0) = (0, 2) < 4; follower (0, 4) →
                 // min(4, 2, 4) = 2, done.
-                (
-                    (0, 2),
-                    TruncationDecision {
-                        truncate_to: 2,
-                        complete: true
-                    }
-                ),
+                ((0, 2), TruncationDecision { truncate_to: 2, complete: true }),
             ]
         );
         assert_eq!(entries(&follower), vec![(0, 0)]);
         assert_eq!(leo, 2);
         // Now the follower is consistent and fetches from 2.
-        assert_eq!(
-            leader_divergence(&leader, leader_leo, Some(0), 2),
-            LeaderDivergence::Consistent
-        );
+        assert_eq!(leader_divergence(&leader, leader_leo, Some(0), 2), LeaderDivergence::Consistent);
     }
 
     #[test]
     fn follower_undefined_cases() {
         let follower = LeaderEpochCache::from_entries(&[(3, 5)]);
         // Undefined offset from the leader: nothing truncated.
-        assert_eq!(
-            follower_truncation(UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET, &follower, 9),
-            TruncationDecision {
-                truncate_to: 9,
-                complete: true
-            }
-        );
+        assert_eq!(follower_truncation(UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET, &follower, 9), TruncationDecision { truncate_to: 9, complete: true });
         // Undefined epoch, defined offset: min(O, LEO).
-        assert_eq!(
-            follower_truncation(UNDEFINED_EPOCH, 6, &follower, 9),
-            TruncationDecision {
-                truncate_to: 6,
-                complete: true
-            }
-        );
+        assert_eq!(follower_truncation(UNDEFINED_EPOCH, 6, &follower, 9), TruncationDecision { truncate_to: 6, complete: true });
         // An empty follower cache answers UNDEFINED: min(O, LEO).
         let empty = LeaderEpochCache::new();
-        assert_eq!(
-            follower_truncation(1, 4, &empty, 9),
-            TruncationDecision {
-                truncate_to: 4,
-                complete: true
-            }
-        );
+        assert_eq!(follower_truncation(1, 4, &empty, 9), TruncationDecision { truncate_to: 4, complete: true });
         // E below every follower epoch: endOffsetFor gives (E, 5) → fE == E,
         // truncate to min(5, O, LEO).
-        assert_eq!(
-            follower_truncation(1, 7, &follower, 9),
-            TruncationDecision {
-                truncate_to: 5,
-                complete: true
-            }
-        );
+        assert_eq!(follower_truncation(1, 7, &follower, 9), TruncationDecision { truncate_to: 5, complete: true });
         // Never truncates above the LEO.
-        assert_eq!(
-            follower_truncation(3, 50, &follower, 9),
-            TruncationDecision {
-                truncate_to: 9,
-                complete: true
-            }
-        );
+        assert_eq!(follower_truncation(3, 50, &follower, 9), TruncationDecision { truncate_to: 9, complete: true });
     }
 
     #[test]

@@ -140,11 +140,7 @@ pub struct LogConfig {
 
 impl Default for LogConfig {
     fn default() -> Self {
-        LogConfig {
-            segment_bytes: DEFAULT_SEGMENT_BYTES,
-            segment_ms: DEFAULT_SEGMENT_MS,
-            timestamp_type: TimestampType::CreateTime,
-        }
+        LogConfig { segment_bytes: DEFAULT_SEGMENT_BYTES, segment_ms: DEFAULT_SEGMENT_MS, timestamp_type: TimestampType::CreateTime }
     }
 }
 
@@ -163,13 +159,7 @@ struct Segment {
 
 impl Segment {
     fn empty(base_offset: u64) -> Self {
-        Segment {
-            base_offset,
-            records: Vec::new(),
-            size_bytes: 0,
-            max_timestamp: None,
-            first_batch_timestamp: None,
-        }
+        Segment { base_offset, records: Vec::new(), size_bytes: 0, max_timestamp: None, first_batch_timestamp: None }
     }
 
     fn next_offset(&self) -> u64 {
@@ -178,9 +168,7 @@ impl Segment {
 
     /// Keeps only records below `offset` (`LogSegment.truncateTo`).
     fn truncate_to(&mut self, offset: u64, ty: TimestampType) {
-        let keep = offset
-            .saturating_sub(self.base_offset)
-            .min(self.records.len() as u64) as usize;
+        let keep = offset.saturating_sub(self.base_offset).min(self.records.len() as u64) as usize;
         self.records.truncate(keep);
         self.size_bytes = self.records.iter().map(LogRecord::size_bytes).sum();
         self.max_timestamp = self.records.iter().map(|r| r.effective_timestamp(ty)).max();
@@ -230,10 +218,7 @@ pub enum AppendError {
     /// The batch is larger than `segment.bytes`
     /// (`RecordBatchTooLargeException`).
     #[error("batch of {batch_bytes} bytes exceeds segment.bytes {segment_bytes}")]
-    RecordBatchTooLarge {
-        batch_bytes: u64,
-        segment_bytes: u64,
-    },
+    RecordBatchTooLarge { batch_bytes: u64, segment_bytes: u64 },
 }
 
 /// Why a read was refused.
@@ -242,11 +227,7 @@ pub enum ReadError {
     /// `OFFSET_OUT_OF_RANGE`: the fetch offset is above the LEO or below the
     /// log start offset.
     #[error("OFFSET_OUT_OF_RANGE: offset {offset} not in [{log_start_offset}, {log_end_offset}]")]
-    OffsetOutOfRange {
-        offset: u64,
-        log_start_offset: u64,
-        log_end_offset: u64,
-    },
+    OffsetOutOfRange { offset: u64, log_start_offset: u64, log_end_offset: u64 },
 }
 
 /// One replica's log of one partition.
@@ -273,13 +254,7 @@ impl Default for ReplicaLog {
 impl ReplicaLog {
     /// An empty log: one empty segment at offset 0.
     pub fn new(config: LogConfig) -> Self {
-        ReplicaLog {
-            config,
-            segments: vec![Segment::empty(0)],
-            log_start_offset: 0,
-            flushed_offset: 0,
-            epoch_cache: LeaderEpochCache::new(),
-        }
+        ReplicaLog { config, segments: vec![Segment::empty(0)], log_start_offset: 0, flushed_offset: 0, epoch_cache: LeaderEpochCache::new() }
     }
 
     pub fn config(&self) -> &LogConfig {
@@ -335,8 +310,7 @@ impl ReplicaLog {
 
     /// `endOffsetFor(epoch, LEO)` on this replica's cache.
     pub fn end_offset_for_epoch(&self, epoch: i32) -> (i32, i64) {
-        self.epoch_cache
-            .end_offset_for(epoch, self.log_end_offset())
+        self.epoch_cache.end_offset_for(epoch, self.log_end_offset())
     }
 
     /// Records that this replica became leader in `epoch` at its current LEO
@@ -356,10 +330,7 @@ impl ReplicaLog {
         if offset < self.log_start_offset || offset >= self.log_end_offset() {
             return None;
         }
-        let idx = self
-            .segments
-            .partition_point(|s| s.base_offset <= offset)
-            .checked_sub(1)?;
+        let idx = self.segments.partition_point(|s| s.base_offset <= offset).checked_sub(1)?;
         let seg = &self.segments[idx];
         seg.records.get((offset - seg.base_offset) as usize)
     }
@@ -391,12 +362,7 @@ impl ReplicaLog {
     /// Appends a producer batch on the leader (`UnifiedLog.appendAsLeader`):
     /// assigns offsets from the LEO, stamps `leader_epoch` and
     /// `append_time = now`, and records a new epoch in the cache.
-    pub fn append_as_leader(
-        &mut self,
-        mut records: Vec<LogRecord>,
-        leader_epoch: i32,
-        now: Micros,
-    ) -> Result<AppendInfo, AppendError> {
+    pub fn append_as_leader(&mut self, mut records: Vec<LogRecord>, leader_epoch: i32, now: Micros) -> Result<AppendInfo, AppendError> {
         let leo = self.log_end_offset();
         for (i, r) in records.iter_mut().enumerate() {
             r.offset = leo + i as u64;
@@ -422,39 +388,22 @@ impl ReplicaLog {
     pub fn append(&mut self, records: Vec<LogRecord>) -> Result<AppendInfo, AppendError> {
         let leo = self.log_end_offset();
         let Some(first) = records.first() else {
-            return Ok(AppendInfo {
-                first_offset: leo,
-                next_offset: leo,
-                rolled_segment: None,
-            });
+            return Ok(AppendInfo { first_offset: leo, next_offset: leo, rolled_segment: None });
         };
         if first.offset != leo {
-            return Err(AppendError::UnexpectedOffset {
-                expected: leo,
-                found: first.offset,
-            });
+            return Err(AppendError::UnexpectedOffset { expected: leo, found: first.offset });
         }
         for pair in records.windows(2) {
             if pair[1].offset != pair[0].offset + 1 {
-                return Err(AppendError::NonContiguousOffsets {
-                    after: pair[0].offset,
-                    found: pair[1].offset,
-                });
+                return Err(AppendError::NonContiguousOffsets { after: pair[0].offset, found: pair[1].offset });
             }
         }
         let ty = self.config.timestamp_type;
         let batch_bytes: u64 = records.iter().map(LogRecord::size_bytes).sum();
         if batch_bytes > self.config.segment_bytes {
-            return Err(AppendError::RecordBatchTooLarge {
-                batch_bytes,
-                segment_bytes: self.config.segment_bytes,
-            });
+            return Err(AppendError::RecordBatchTooLarge { batch_bytes, segment_bytes: self.config.segment_bytes });
         }
-        let batch_max_ts = records
-            .iter()
-            .map(|r| r.effective_timestamp(ty))
-            .max()
-            .unwrap_or(0);
+        let batch_max_ts = records.iter().map(|r| r.effective_timestamp(ty)).max().unwrap_or(0);
 
         let mut rolled_segment = None;
         if self.should_roll(batch_bytes, batch_max_ts) {
@@ -471,16 +420,9 @@ impl ReplicaLog {
             seg.first_batch_timestamp = Some(batch_max_ts);
         }
         seg.size_bytes += batch_bytes;
-        seg.max_timestamp = Some(
-            seg.max_timestamp
-                .map_or(batch_max_ts, |m| m.max(batch_max_ts)),
-        );
+        seg.max_timestamp = Some(seg.max_timestamp.map_or(batch_max_ts, |m| m.max(batch_max_ts)));
         seg.records.extend(records);
-        Ok(AppendInfo {
-            first_offset: leo,
-            next_offset: self.log_end_offset(),
-            rolled_segment,
-        })
+        Ok(AppendInfo { first_offset: leo, next_offset: self.log_end_offset(), rolled_segment })
     }
 
     fn should_roll(&self, batch_bytes: u64, batch_max_ts: Micros) -> bool {
@@ -490,9 +432,7 @@ impl ReplicaLog {
             return false;
         }
         let full = seg.size_bytes + batch_bytes > self.config.segment_bytes;
-        let old = seg
-            .first_batch_timestamp
-            .is_some_and(|first| batch_max_ts.saturating_sub(first) > self.config.segment_ms);
+        let old = seg.first_batch_timestamp.is_some_and(|first| batch_max_ts.saturating_sub(first) > self.config.segment_ms);
         full || old
     }
 
@@ -506,28 +446,17 @@ impl ReplicaLog {
     /// * `upper bound <= from_offset <= LEO` → empty, not an error.
     ///
     /// An upper bound above the LEO is treated as the LEO.
-    pub fn read(
-        &self,
-        from_offset: u64,
-        max_records: usize,
-        upper_bound_exclusive: u64,
-    ) -> Result<Vec<LogRecord>, ReadError> {
+    pub fn read(&self, from_offset: u64, max_records: usize, upper_bound_exclusive: u64) -> Result<Vec<LogRecord>, ReadError> {
         let leo = self.log_end_offset();
         if from_offset > leo || from_offset < self.log_start_offset {
-            return Err(ReadError::OffsetOutOfRange {
-                offset: from_offset,
-                log_start_offset: self.log_start_offset,
-                log_end_offset: leo,
-            });
+            return Err(ReadError::OffsetOutOfRange { offset: from_offset, log_start_offset: self.log_start_offset, log_end_offset: leo });
         }
         let end = upper_bound_exclusive.min(leo);
         if from_offset >= end {
             return Ok(Vec::new());
         }
         let end = end.min(from_offset.saturating_add(max_records as u64));
-        Ok((from_offset..end)
-            .filter_map(|o| self.record_at(o).cloned())
-            .collect())
+        Ok((from_offset..end).filter_map(|o| self.record_at(o).cloned()).collect())
     }
 
     // ---- truncation ----
@@ -609,11 +538,7 @@ impl ReplicaLog {
     /// the random stream.
     pub fn lose_unflushed_random(&mut self, rng: &mut RngStream) -> u64 {
         let unflushed = self.unflushed_count();
-        let lost = if unflushed == 0 {
-            0
-        } else {
-            rng.below(unflushed + 1)
-        };
+        let lost = if unflushed == 0 { 0 } else { rng.below(unflushed + 1) };
         self.lose_unflushed(self.log_end_offset() - lost)
     }
 
@@ -646,13 +571,7 @@ impl ReplicaLog {
     /// `None` means unlimited (Kafka's `-1`). The log start offset moves to
     /// the first remaining segment and the epoch cache is truncated from the
     /// start accordingly.
-    pub fn apply_retention(
-        &mut self,
-        now: Micros,
-        retention_ms: Option<Micros>,
-        retention_bytes: Option<u64>,
-        high_watermark: u64,
-    ) -> Vec<u64> {
+    pub fn apply_retention(&mut self, now: Micros, retention_ms: Option<Micros>, retention_bytes: Option<u64>, high_watermark: u64) -> Vec<u64> {
         let mut deleted = Vec::new();
         if let Some(limit) = retention_bytes {
             let size = self.size_bytes();
@@ -670,10 +589,7 @@ impl ReplicaLog {
             }
         }
         if let Some(retention) = retention_ms {
-            let n = self.count_deletable(high_watermark, |seg| {
-                seg.max_timestamp
-                    .is_some_and(|ts| now.saturating_sub(ts) > retention)
-            });
+            let n = self.count_deletable(high_watermark, |seg| seg.max_timestamp.is_some_and(|ts| now.saturating_sub(ts) > retention));
             deleted.extend(self.delete_oldest(n));
         }
         deleted
@@ -682,19 +598,12 @@ impl ReplicaLog {
     /// `deletableSegments`: how many segments from the oldest satisfy the
     /// HW bound and `predicate` in a row. `predicate` is only consulted once
     /// the HW bound holds (it may count bytes).
-    fn count_deletable(
-        &self,
-        high_watermark: u64,
-        mut predicate: impl FnMut(&Segment) -> bool,
-    ) -> usize {
+    fn count_deletable(&self, high_watermark: u64, mut predicate: impl FnMut(&Segment) -> bool) -> usize {
         let leo = self.log_end_offset();
         let last = self.segments.len() - 1;
         let mut n = 0;
         for (i, seg) in self.segments.iter().enumerate() {
-            let upper = self
-                .segments
-                .get(i + 1)
-                .map_or(leo, |next| next.base_offset);
+            let upper = self.segments.get(i + 1).map_or(leo, |next| next.base_offset);
             let last_and_empty = i == last && seg.records.is_empty();
             if high_watermark >= upper && predicate(seg) && !last_and_empty {
                 n += 1;
@@ -730,15 +639,11 @@ impl ReplicaLog {
 
     fn active(&self) -> &Segment {
         // Invariant: never empty.
-        self.segments
-            .last()
-            .expect("a log always has an active segment")
+        self.segments.last().expect("a log always has an active segment")
     }
 
     fn active_mut(&mut self) -> &mut Segment {
-        self.segments
-            .last_mut()
-            .expect("a log always has an active segment")
+        self.segments.last_mut().expect("a log always has an active segment")
     }
 }
 
@@ -749,19 +654,11 @@ mod tests {
     /// A record of exactly `size` bytes (value only, no key).
     fn rec(size: u64, ts: Micros) -> LogRecord {
         assert!(size >= RECORD_OVERHEAD_BYTES);
-        LogRecord::new(
-            None,
-            "x".repeat((size - RECORD_OVERHEAD_BYTES) as usize),
-            ts,
-        )
+        LogRecord::new(None, "x".repeat((size - RECORD_OVERHEAD_BYTES) as usize), ts)
     }
 
     fn cfg(segment_bytes: u64, segment_ms: Micros) -> LogConfig {
-        LogConfig {
-            segment_bytes,
-            segment_ms,
-            timestamp_type: TimestampType::CreateTime,
-        }
+        LogConfig { segment_bytes, segment_ms, timestamp_type: TimestampType::CreateTime }
     }
 
     fn offsets(records: &[LogRecord]) -> Vec<u64> {
@@ -815,41 +712,15 @@ mod tests {
     #[test]
     fn leader_append_assigns_offsets_epochs_and_cache() {
         let mut log = ReplicaLog::default();
-        let info = log
-            .append_as_leader(
-                vec![
-                    LogRecord::new(Some("a".into()), "1", 5),
-                    LogRecord::new(None, "2", 6),
-                ],
-                0,
-                100,
-            )
-            .unwrap();
-        assert_eq!(
-            info,
-            AppendInfo {
-                first_offset: 0,
-                next_offset: 2,
-                rolled_segment: None
-            }
-        );
+        let info = log.append_as_leader(vec![LogRecord::new(Some("a".into()), "1", 5), LogRecord::new(None, "2", 6)], 0, 100).unwrap();
+        assert_eq!(info, AppendInfo { first_offset: 0, next_offset: 2, rolled_segment: None });
         let r = log.record_at(1).unwrap();
-        assert_eq!(
-            (r.offset, r.leader_epoch, r.append_time, r.timestamp),
-            (1, 0, 100, 6)
-        );
+        assert_eq!((r.offset, r.leader_epoch, r.append_time, r.timestamp), (1, 0, 100, 6));
         assert_eq!(log.last_epoch(), Some(0));
 
-        log.append_as_leader(vec![LogRecord::new(None, "3", 7)], 0, 101)
-            .unwrap();
-        log.append_as_leader(vec![LogRecord::new(None, "4", 8)], 3, 102)
-            .unwrap();
-        let cache: Vec<(i32, u64)> = log
-            .epoch_cache()
-            .entries()
-            .iter()
-            .map(|e| (e.epoch, e.start_offset))
-            .collect();
+        log.append_as_leader(vec![LogRecord::new(None, "3", 7)], 0, 101).unwrap();
+        log.append_as_leader(vec![LogRecord::new(None, "4", 8)], 3, 102).unwrap();
+        let cache: Vec<(i32, u64)> = log.epoch_cache().entries().iter().map(|e| (e.epoch, e.start_offset)).collect();
         assert_eq!(cache, vec![(0, 0), (3, 3)]);
         assert_eq!(log.log_end_offset(), 4);
         assert_eq!(log.end_offset_for_epoch(0), (0, 3));
@@ -878,47 +749,22 @@ mod tests {
 
         // Gap.
         let skip = leader.read(4, 1, 5).unwrap();
-        assert_eq!(
-            follower.append(skip),
-            Err(AppendError::UnexpectedOffset {
-                expected: 3,
-                found: 4
-            })
-        );
+        assert_eq!(follower.append(skip), Err(AppendError::UnexpectedOffset { expected: 3, found: 4 }));
         // Overlap.
         let again = leader.read(2, 1, 5).unwrap();
-        assert_eq!(
-            follower.append(again),
-            Err(AppendError::UnexpectedOffset {
-                expected: 3,
-                found: 2
-            })
-        );
+        assert_eq!(follower.append(again), Err(AppendError::UnexpectedOffset { expected: 3, found: 2 }));
         // Non-consecutive inside the batch.
         let mut bad = leader.read(3, 2, 5).unwrap();
         bad[1].offset = 9;
-        assert_eq!(
-            follower.append(bad),
-            Err(AppendError::NonContiguousOffsets { after: 3, found: 9 })
-        );
+        assert_eq!(follower.append(bad), Err(AppendError::NonContiguousOffsets { after: 3, found: 9 }));
         assert_eq!(follower.log_end_offset(), 3);
 
         let rest = leader.read(3, 10, 5).unwrap();
         follower.append(rest).unwrap();
-        assert_eq!(
-            follower.iter().cloned().collect::<Vec<_>>(),
-            leader.iter().cloned().collect::<Vec<_>>()
-        );
+        assert_eq!(follower.iter().cloned().collect::<Vec<_>>(), leader.iter().cloned().collect::<Vec<_>>());
         assert_eq!(follower.epoch_cache(), leader.epoch_cache());
         // Empty batch: nothing happens.
-        assert_eq!(
-            follower.append(vec![]),
-            Ok(AppendInfo {
-                first_offset: 5,
-                next_offset: 5,
-                rolled_segment: None
-            })
-        );
+        assert_eq!(follower.append(vec![]), Ok(AppendInfo { first_offset: 5, next_offset: 5, rolled_segment: None }));
     }
 
     #[test]
@@ -942,9 +788,7 @@ mod tests {
         // A 2-record batch that does not fit whole goes to a new segment.
         let mut log = ReplicaLog::new(cfg(300, DEFAULT_SEGMENT_MS));
         fill(&mut log, 2, 0, 0);
-        let info = log
-            .append_as_leader(vec![rec(100, 0), rec(100, 0)], 0, 0)
-            .unwrap();
+        let info = log.append_as_leader(vec![rec(100, 0), rec(100, 0)], 0, 0).unwrap();
         assert_eq!(info.rolled_segment, Some(2));
         assert_eq!(bases(&log), vec![0, 2]);
     }
@@ -953,13 +797,7 @@ mod tests {
     fn batch_larger_than_segment_is_rejected() {
         let mut log = ReplicaLog::new(cfg(250, DEFAULT_SEGMENT_MS));
         let err = log.append_as_leader(vec![rec(100, 0), rec(100, 0), rec(100, 0)], 0, 0);
-        assert_eq!(
-            err,
-            Err(AppendError::RecordBatchTooLarge {
-                batch_bytes: 300,
-                segment_bytes: 250
-            })
-        );
+        assert_eq!(err, Err(AppendError::RecordBatchTooLarge { batch_bytes: 300, segment_bytes: 250 }));
         assert!(log.is_empty());
         assert_eq!(log.last_epoch(), None);
     }
@@ -970,58 +808,24 @@ mod tests {
         let mut log = ReplicaLog::new(cfg(DEFAULT_SEGMENT_BYTES, ms));
         fill(&mut log, 1, 0, 10);
         // Exactly segment.ms later: not older *than* segment.ms.
-        assert_eq!(
-            log.append_as_leader(vec![rec(100, 10 + ms)], 0, 0)
-                .unwrap()
-                .rolled_segment,
-            None
-        );
+        assert_eq!(log.append_as_leader(vec![rec(100, 10 + ms)], 0, 0).unwrap().rolled_segment, None);
         // One microsecond more: roll.
-        assert_eq!(
-            log.append_as_leader(vec![rec(100, 11 + ms)], 0, 0)
-                .unwrap()
-                .rolled_segment,
-            Some(2)
-        );
+        assert_eq!(log.append_as_leader(vec![rec(100, 11 + ms)], 0, 0).unwrap().rolled_segment, Some(2));
         // The age counts from the new segment's first batch.
-        assert_eq!(
-            log.append_as_leader(vec![rec(100, 11 + 2 * ms)], 0, 0)
-                .unwrap()
-                .rolled_segment,
-            None
-        );
+        assert_eq!(log.append_as_leader(vec![rec(100, 11 + 2 * ms)], 0, 0).unwrap().rolled_segment, None);
         // A timestamp going backwards never rolls.
-        assert_eq!(
-            log.append_as_leader(vec![rec(100, 0)], 0, 0)
-                .unwrap()
-                .rolled_segment,
-            None
-        );
+        assert_eq!(log.append_as_leader(vec![rec(100, 0)], 0, 0).unwrap().rolled_segment, None);
         assert_eq!(bases(&log), vec![0, 2]);
     }
 
     #[test]
     fn segment_age_uses_log_append_time_when_configured() {
         let ms = 1_000;
-        let mut log = ReplicaLog::new(LogConfig {
-            segment_bytes: DEFAULT_SEGMENT_BYTES,
-            segment_ms: ms,
-            timestamp_type: TimestampType::LogAppendTime,
-        });
+        let mut log = ReplicaLog::new(LogConfig { segment_bytes: DEFAULT_SEGMENT_BYTES, segment_ms: ms, timestamp_type: TimestampType::LogAppendTime });
         // CreateTime is ancient, append time is what counts.
         log.append_as_leader(vec![rec(100, 0)], 0, 5_000).unwrap();
-        assert_eq!(
-            log.append_as_leader(vec![rec(100, 0)], 0, 5_000 + ms)
-                .unwrap()
-                .rolled_segment,
-            None
-        );
-        assert_eq!(
-            log.append_as_leader(vec![rec(100, 0)], 0, 5_001 + ms)
-                .unwrap()
-                .rolled_segment,
-            Some(2)
-        );
+        assert_eq!(log.append_as_leader(vec![rec(100, 0)], 0, 5_000 + ms).unwrap().rolled_segment, None);
+        assert_eq!(log.append_as_leader(vec![rec(100, 0)], 0, 5_001 + ms).unwrap().rolled_segment, Some(2));
         assert_eq!(log.segments()[0].largest_timestamp, Some(5_000 + ms));
     }
 
@@ -1054,14 +858,7 @@ mod tests {
         // Upper bound above LEO is clamped.
         assert_eq!(offsets(&log.read(9, 10, 50).unwrap()), vec![9]);
         // fetchOffset > LEO: OFFSET_OUT_OF_RANGE.
-        assert_eq!(
-            log.read(11, 10, hw),
-            Err(ReadError::OffsetOutOfRange {
-                offset: 11,
-                log_start_offset: 0,
-                log_end_offset: 10
-            })
-        );
+        assert_eq!(log.read(11, 10, hw), Err(ReadError::OffsetOutOfRange { offset: 11, log_start_offset: 0, log_end_offset: 10 }));
         // max_records 0: nothing.
         assert_eq!(log.read(0, 0, hw), Ok(vec![]));
     }
@@ -1073,14 +870,7 @@ mod tests {
         let deleted = log.apply_retention(0, None, Some(400), 7);
         assert_eq!(deleted, vec![0]);
         assert_eq!(log.log_start_offset(), 3);
-        assert_eq!(
-            log.read(2, 10, 7),
-            Err(ReadError::OffsetOutOfRange {
-                offset: 2,
-                log_start_offset: 3,
-                log_end_offset: 7
-            })
-        );
+        assert_eq!(log.read(2, 10, 7), Err(ReadError::OffsetOutOfRange { offset: 2, log_start_offset: 3, log_end_offset: 7 }));
         assert_eq!(offsets(&log.read(3, 2, 7).unwrap()), vec![3, 4]);
         assert_eq!(log.record_at(2), None);
         assert_eq!(log.record_at(3).map(|r| r.offset), Some(3));
@@ -1159,18 +949,8 @@ mod tests {
         let mut log = ReplicaLog::default();
         fill(&mut log, 3, 0, 0);
         log.truncate_fully_and_start_at(50);
-        assert_eq!(
-            (
-                log.log_start_offset(),
-                log.log_end_offset(),
-                log.flushed_offset()
-            ),
-            (50, 50, 50)
-        );
-        assert_eq!(
-            log.read(49, 1, 50).unwrap_err().to_string(),
-            "OFFSET_OUT_OF_RANGE: offset 49 not in [50, 50]"
-        );
+        assert_eq!((log.log_start_offset(), log.log_end_offset(), log.flushed_offset()), (50, 50, 50));
+        assert_eq!(log.read(49, 1, 50).unwrap_err().to_string(), "OFFSET_OUT_OF_RANGE: offset 49 not in [50, 50]");
         let info = log.append_as_leader(vec![rec(100, 0)], 4, 0).unwrap();
         assert_eq!(info.first_offset, 50);
         assert_eq!(log.epoch_cache().start_offset_of(4), Some(50));
@@ -1210,11 +990,7 @@ mod tests {
         fill(&mut log, 3, 3, 0);
         assert_eq!(log.lose_unflushed(6), 1);
         assert_eq!(log.log_end_offset(), 6);
-        assert_eq!(
-            log.flushed_offset(),
-            6,
-            "survivors are on disk after recovery"
-        );
+        assert_eq!(log.flushed_offset(), 6, "survivors are on disk after recovery");
         assert_eq!(log.last_epoch(), Some(3));
         // Keeping everything loses nothing.
         assert_eq!(log.lose_unflushed(100), 0);
@@ -1258,14 +1034,7 @@ mod tests {
         fill(&mut log, 5, 2, 0);
         log.flush();
         log.wipe();
-        assert_eq!(
-            (
-                log.log_start_offset(),
-                log.log_end_offset(),
-                log.flushed_offset()
-            ),
-            (0, 0, 0)
-        );
+        assert_eq!((log.log_start_offset(), log.log_end_offset(), log.flushed_offset()), (0, 0, 0));
         assert!(log.epoch_cache().is_empty());
         assert_eq!(log.size_bytes(), 0);
         assert_eq!(log.config().segment_ms, 77);
@@ -1301,10 +1070,7 @@ mod tests {
     fn retention_time_is_strictly_greater() {
         let mut log = retention_log([100, 500, 500, 500]);
         // now − ts == retention: kept.
-        assert_eq!(
-            log.apply_retention(200, Some(100), None, 10),
-            Vec::<u64>::new()
-        );
+        assert_eq!(log.apply_retention(200, Some(100), None, 10), Vec::<u64>::new());
         assert_eq!(log.apply_retention(201, Some(100), None, 10), vec![0]);
     }
 
@@ -1332,15 +1098,9 @@ mod tests {
 
         // Exactly at the limit: size − seg = 700 < 1000 → nothing.
         let mut log = retention_log([0; 4]);
-        assert_eq!(
-            log.apply_retention(0, None, Some(1000), 10),
-            Vec::<u64>::new()
-        );
+        assert_eq!(log.apply_retention(0, None, Some(1000), 10), Vec::<u64>::new());
         // Under the limit: nothing.
-        assert_eq!(
-            log.apply_retention(0, None, Some(5000), 10),
-            Vec::<u64>::new()
-        );
+        assert_eq!(log.apply_retention(0, None, Some(5000), 10), Vec::<u64>::new());
     }
 
     #[test]
@@ -1354,10 +1114,7 @@ mod tests {
         assert_eq!(log.apply_retention(1_000, Some(10), None, 6), vec![3]);
         // HW = 0: nothing at all.
         let mut log = retention_log([0; 4]);
-        assert_eq!(
-            log.apply_retention(1_000, Some(10), Some(0), 0),
-            Vec::<u64>::new()
-        );
+        assert_eq!(log.apply_retention(1_000, Some(10), Some(0), 0), Vec::<u64>::new());
         // Size rule respects the HW too.
         assert_eq!(log.apply_retention(0, None, Some(0), 3), vec![0]);
         assert!(log.log_start_offset() <= 3);
@@ -1376,26 +1133,18 @@ mod tests {
         assert_eq!((log.log_start_offset(), log.log_end_offset()), (10, 10));
         assert!(log.flushed_offset() >= log.log_start_offset());
         // The empty active segment is never deleted.
-        assert_eq!(
-            log.apply_retention(1_000, Some(10), Some(0), 10),
-            Vec::<u64>::new()
-        );
+        assert_eq!(log.apply_retention(1_000, Some(10), Some(0), 10), Vec::<u64>::new());
         // The epoch survives, moved to the new start.
         assert_eq!(log.epoch_cache().start_offset_of(0), Some(10));
         // Appending continues at 10.
-        let info = log
-            .append_as_leader(vec![rec(100, 2_000)], 0, 2_000)
-            .unwrap();
+        let info = log.append_as_leader(vec![rec(100, 2_000)], 0, 2_000).unwrap();
         assert_eq!(info.first_offset, 10);
     }
 
     #[test]
     fn retention_young_active_segment_stays_even_at_hw() {
         let mut log = retention_log([0, 0, 0, 900]);
-        assert_eq!(
-            log.apply_retention(1_000, Some(500), None, 10),
-            vec![0, 3, 6]
-        );
+        assert_eq!(log.apply_retention(1_000, Some(500), None, 10), vec![0, 3, 6]);
         assert_eq!(bases(&log), vec![9]);
     }
 
@@ -1416,34 +1165,21 @@ mod tests {
         assert_eq!(bases(&log), vec![0, 3, 6]);
         log.apply_retention(0, None, Some(0), 6);
         assert_eq!(log.log_start_offset(), 6);
-        let cache: Vec<(i32, u64)> = log
-            .epoch_cache()
-            .entries()
-            .iter()
-            .map(|e| (e.epoch, e.start_offset))
-            .collect();
+        let cache: Vec<(i32, u64)> = log.epoch_cache().entries().iter().map(|e| (e.epoch, e.start_offset)).collect();
         assert_eq!(cache, vec![(2, 6)]);
         // Deleting only [0,3): epoch 1 (started at 2) now starts at 3.
         let mut log = ReplicaLog::new(cfg(300, DEFAULT_SEGMENT_MS));
         fill(&mut log, 2, 0, 0);
         fill(&mut log, 2, 1, 0);
         log.apply_retention(0, None, Some(0), 3);
-        let cache: Vec<(i32, u64)> = log
-            .epoch_cache()
-            .entries()
-            .iter()
-            .map(|e| (e.epoch, e.start_offset))
-            .collect();
+        let cache: Vec<(i32, u64)> = log.epoch_cache().entries().iter().map(|e| (e.epoch, e.start_offset)).collect();
         assert_eq!(cache, vec![(1, 3)]);
     }
 
     #[test]
     fn retention_unlimited_does_nothing() {
         let mut log = retention_log([0; 4]);
-        assert_eq!(
-            log.apply_retention(u64::MAX, None, None, 10),
-            Vec::<u64>::new()
-        );
+        assert_eq!(log.apply_retention(u64::MAX, None, None, 10), Vec::<u64>::new());
         assert_eq!(log.log_start_offset(), 0);
     }
 
@@ -1456,40 +1192,23 @@ mod tests {
         let mut b2 = ReplicaLog::default();
         b1.assign_leader_epoch(0);
         for i in 0..3 {
-            b1.append_as_leader(vec![LogRecord::new(None, format!("m{i}"), 0)], 0, 0)
-                .unwrap();
+            b1.append_as_leader(vec![LogRecord::new(None, format!("m{i}"), 0)], 0, 0).unwrap();
         }
         b2.append(b1.read(0, 2, 3).unwrap()).unwrap(); // b2 has 0..2
                                                        // B1 crashes; B2 leads epoch 1 and appends.
         b2.assign_leader_epoch(1);
-        b2.append_as_leader(vec![LogRecord::new(None, "n2", 0)], 1, 0)
-            .unwrap();
-        b2.append_as_leader(vec![LogRecord::new(None, "n3", 0)], 1, 0)
-            .unwrap();
+        b2.append_as_leader(vec![LogRecord::new(None, "n2", 0)], 1, 0).unwrap();
+        b2.append_as_leader(vec![LogRecord::new(None, "n3", 0)], 1, 0).unwrap();
         // B1 returns as follower.
-        let reply = leader_divergence(
-            b2.epoch_cache(),
-            b2.log_end_offset(),
-            b1.last_epoch(),
-            b1.log_end_offset(),
-        );
+        let reply = leader_divergence(b2.epoch_cache(), b2.log_end_offset(), b1.last_epoch(), b1.log_end_offset());
         let LeaderDivergence::Diverging { epoch, end_offset } = reply else {
             panic!("expected divergence, got {reply:?}");
         };
         assert_eq!((epoch, end_offset), (0, 2));
-        let d = follower_truncation(
-            epoch,
-            end_offset as i64,
-            b1.epoch_cache(),
-            b1.log_end_offset(),
-        );
+        let d = follower_truncation(epoch, end_offset as i64, b1.epoch_cache(), b1.log_end_offset());
         assert!(d.complete);
         b1.truncate_to(d.truncate_to);
-        b1.append(
-            b2.read(b1.log_end_offset(), 10, b2.log_end_offset())
-                .unwrap(),
-        )
-        .unwrap();
+        b1.append(b2.read(b1.log_end_offset(), 10, b2.log_end_offset()).unwrap()).unwrap();
         let values = |l: &ReplicaLog| l.iter().map(|r| r.value.clone()).collect::<Vec<_>>();
         assert_eq!(values(&b1), vec!["m0", "m1", "n2", "n3"]);
         assert_eq!(values(&b1), values(&b2));

@@ -160,10 +160,7 @@ impl PartitionLoadStats {
             running += max_plus_1 - u64::from(q);
             cumulative.push(running);
         }
-        Some(PartitionLoadStats {
-            cumulative,
-            partition_ids: queue_sizes.iter().map(|&(p, _)| p).collect(),
-        })
+        Some(PartitionLoadStats { cumulative, partition_ids: queue_sizes.iter().map(|&(p, _)| p).collect() })
     }
 
     /// The sum of all weights: a uniform draw in `0..total()` picks a
@@ -199,11 +196,7 @@ impl<'a> TopicPartitions<'a> {
     /// A topic with the given available partitions and no load statistics
     /// (uniform choice).
     pub fn uniform(num_partitions: u32, available: &'a [u32]) -> Self {
-        TopicPartitions {
-            num_partitions,
-            available,
-            load: None,
-        }
+        TopicPartitions { num_partitions, available, load: None }
     }
 }
 
@@ -238,12 +231,7 @@ pub const DEFAULT_BATCH_SIZE: u64 = 16_384;
 
 impl StickyPartitioner {
     pub fn new(strategy: StickyStrategy, batch_size: u64) -> Self {
-        StickyPartitioner {
-            strategy,
-            batch_size,
-            current: None,
-            produced_bytes: 0,
-        }
+        StickyPartitioner { strategy, batch_size, current: None, produced_bytes: 0 }
     }
 
     pub fn strategy(&self) -> StickyStrategy {
@@ -292,23 +280,13 @@ impl StickyPartitioner {
     ///
     /// Appends to a partition other than the sticky one (keyed records,
     /// explicit partitions) do not count, as in Kafka.
-    pub fn on_append(
-        &mut self,
-        rng: &mut RngStream,
-        topic: &TopicPartitions<'_>,
-        partition: u32,
-        appended_bytes: u64,
-        enable_switch: bool,
-    ) -> Option<u32> {
+    pub fn on_append(&mut self, rng: &mut RngStream, topic: &TopicPartitions<'_>, partition: u32, appended_bytes: u64, enable_switch: bool) -> Option<u32> {
         if self.current != Some(partition) {
             return None;
         }
         self.produced_bytes = self.produced_bytes.saturating_add(appended_bytes);
         let switch = match self.strategy {
-            StickyStrategy::BuiltIn => {
-                (self.produced_bytes >= self.batch_size && enable_switch)
-                    || self.produced_bytes >= self.batch_size.saturating_mul(2)
-            }
+            StickyStrategy::BuiltIn => (self.produced_bytes >= self.batch_size && enable_switch) || self.produced_bytes >= self.batch_size.saturating_mul(2),
             StickyStrategy::StickyPartitionCache => self.produced_bytes >= self.batch_size,
         };
         if switch {
@@ -327,12 +305,7 @@ impl StickyPartitioner {
     /// [`StickyStrategy::BuiltIn`] it does nothing, because 3.3+ switches on
     /// bytes produced, not on batch boundaries. Returns the new partition if
     /// it switched.
-    pub fn on_new_batch(
-        &mut self,
-        rng: &mut RngStream,
-        topic: &TopicPartitions<'_>,
-        prev_partition: u32,
-    ) -> Option<u32> {
+    pub fn on_new_batch(&mut self, rng: &mut RngStream, topic: &TopicPartitions<'_>, prev_partition: u32) -> Option<u32> {
         match self.strategy {
             StickyStrategy::BuiltIn => None,
             StickyStrategy::StickyPartitionCache => {
@@ -349,9 +322,7 @@ impl StickyPartitioner {
     fn switch(&mut self, rng: &mut RngStream, topic: &TopicPartitions<'_>) -> u32 {
         let next = match self.strategy {
             StickyStrategy::BuiltIn => next_partition_built_in(rng, topic),
-            StickyStrategy::StickyPartitionCache => {
-                next_partition_sticky_cache(rng, topic, self.current)
-            }
+            StickyStrategy::StickyPartitionCache => next_partition_sticky_cache(rng, topic, self.current),
         };
         self.current = Some(next);
         self.produced_bytes = 0;
@@ -383,26 +354,13 @@ fn next_partition_built_in(rng: &mut RngStream, topic: &TopicPartitions<'_>) -> 
 /// Kafka redraws until it hits a partition different from the old one; we
 /// draw once among the others, which has the same distribution and always
 /// terminates in one draw.
-fn next_partition_sticky_cache(
-    rng: &mut RngStream,
-    topic: &TopicPartitions<'_>,
-    current: Option<u32>,
-) -> u32 {
+fn next_partition_sticky_cache(rng: &mut RngStream, topic: &TopicPartitions<'_>, current: Option<u32>) -> u32 {
     match topic.available.len() {
         0 => uniform_over_all(rng, topic.num_partitions),
         1 => topic.available[0],
         _ => {
-            let others: Vec<u32> = topic
-                .available
-                .iter()
-                .copied()
-                .filter(|&p| Some(p) != current)
-                .collect();
-            let pool: &[u32] = if others.is_empty() {
-                topic.available
-            } else {
-                &others
-            };
+            let others: Vec<u32> = topic.available.iter().copied().filter(|&p| Some(p) != current).collect();
+            let pool: &[u32] = if others.is_empty() { topic.available } else { &others };
             pool[rng.below(pool.len() as u64) as usize]
         }
     }
@@ -425,9 +383,7 @@ pub enum PartitionerError {
     NoPartitions,
     /// The record named a partition the topic does not have (Java:
     /// `KafkaException("Invalid partition given with record: …")`).
-    #[error(
-        "invalid partition {partition} given with record: not in the range [0...{num_partitions})"
-    )]
+    #[error("invalid partition {partition} given with record: not in the range [0...{num_partitions})")]
     InvalidPartition { partition: u32, num_partitions: u32 },
 }
 
@@ -453,10 +409,7 @@ pub fn choose_partition(
     }
     if let Some(p) = explicit_partition {
         if p >= topic.num_partitions {
-            return Err(PartitionerError::InvalidPartition {
-                partition: p,
-                num_partitions: topic.num_partitions,
-            });
+            return Err(PartitionerError::InvalidPartition { partition: p, num_partitions: topic.num_partitions });
         }
         return Ok(p);
     }
@@ -478,19 +431,11 @@ mod tests {
             (b"foobar", -790332482),
             (b"a-little-bit-long-string", -985981536),
             (b"a-little-bit-longer-string", -1486304829),
-            (
-                b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8",
-                -58897971,
-            ),
+            (b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58897971),
             (b"abc", 479470107), // the Java test passes new byte[] {'a', 'b', 'c'}
         ];
         for (input, expected) in cases {
-            assert_eq!(
-                murmur2(input),
-                *expected,
-                "murmur2({:?})",
-                String::from_utf8_lossy(input)
-            );
+            assert_eq!(murmur2(input), *expected, "murmur2({:?})", String::from_utf8_lossy(input));
         }
     }
 
@@ -505,26 +450,10 @@ mod tests {
             ("234", 0xe7c009ca, -406844982),
             ("34", 0x873930da, -2026295078),
             ("4", 0x5a4b5ca1, 1514888353),
-            (
-                "PreAmbleWillBeRemoved,ThePrePartThatIs",
-                0x78424f1c,
-                2017611548,
-            ),
-            (
-                "reAmbleWillBeRemoved,ThePrePartThatIs",
-                0x4a62b377,
-                1247982455,
-            ),
-            (
-                "eAmbleWillBeRemoved,ThePrePartThatIs",
-                0xe0e4e09e,
-                -521871202,
-            ),
-            (
-                "AmbleWillBeRemoved,ThePrePartThatIs",
-                0x62b8b43f,
-                1656271935,
-            ),
+            ("PreAmbleWillBeRemoved,ThePrePartThatIs", 0x78424f1c, 2017611548),
+            ("reAmbleWillBeRemoved,ThePrePartThatIs", 0x4a62b377, 1247982455),
+            ("eAmbleWillBeRemoved,ThePrePartThatIs", 0xe0e4e09e, -521871202),
+            ("AmbleWillBeRemoved,ThePrePartThatIs", 0x62b8b43f, 1656271935),
             ("", 0x106e08d9, 275646681),
         ];
         for (input, hex, signed) in cases {
@@ -619,10 +548,7 @@ mod tests {
             let ushr = |x: i32, n: u32| ((x as u32) >> n) as i32;
             for i in 0..(data.len() / 4) {
                 let i4 = i * 4;
-                let mut k = b(i4)
-                    .wrapping_add(b(i4 + 1) << 8)
-                    .wrapping_add(b(i4 + 2) << 16)
-                    .wrapping_add(b(i4 + 3) << 24);
+                let mut k = b(i4).wrapping_add(b(i4 + 1) << 8).wrapping_add(b(i4 + 2) << 16).wrapping_add(b(i4 + 3) << 24);
                 k = k.wrapping_mul(m);
                 k ^= ushr(k, 24);
                 k = k.wrapping_mul(m);
@@ -672,48 +598,24 @@ mod tests {
         let mut sticky = StickyPartitioner::new(StickyStrategy::BuiltIn, DEFAULT_BATCH_SIZE);
 
         // Explicit partition wins over the key.
-        assert_eq!(
-            choose_partition(
-                Some(7),
-                Some(b"kafka"),
-                false,
-                &mut sticky,
-                &mut rng,
-                &topic
-            ),
-            Ok(7)
-        );
+        assert_eq!(choose_partition(Some(7), Some(b"kafka"), false, &mut sticky, &mut rng, &topic), Ok(7));
         assert_eq!(
             choose_partition(Some(10), None, false, &mut sticky, &mut rng, &topic),
-            Err(PartitionerError::InvalidPartition {
-                partition: 10,
-                num_partitions: 10
-            })
+            Err(PartitionerError::InvalidPartition { partition: 10, num_partitions: 10 })
         );
         // Keyed: murmur2, no randomness, sticky untouched.
-        assert_eq!(
-            choose_partition(None, Some(b"kafka"), false, &mut sticky, &mut rng, &topic),
-            Ok(0)
-        );
+        assert_eq!(choose_partition(None, Some(b"kafka"), false, &mut sticky, &mut rng, &topic), Ok(0));
         assert_eq!(sticky.current(), None);
         // ignore.keys: the key is ignored, the sticky partition is used.
-        let p =
-            choose_partition(None, Some(b"kafka"), true, &mut sticky, &mut rng, &topic).unwrap();
+        let p = choose_partition(None, Some(b"kafka"), true, &mut sticky, &mut rng, &topic).unwrap();
         assert_eq!(sticky.current(), Some(p));
-        let q =
-            choose_partition(None, Some(b"foobar"), true, &mut sticky, &mut rng, &topic).unwrap();
+        let q = choose_partition(None, Some(b"foobar"), true, &mut sticky, &mut rng, &topic).unwrap();
         assert_eq!(p, q);
         // Null key: sticky.
-        assert_eq!(
-            choose_partition(None, None, false, &mut sticky, &mut rng, &topic),
-            Ok(p)
-        );
+        assert_eq!(choose_partition(None, None, false, &mut sticky, &mut rng, &topic), Ok(p));
         // No partitions.
         let empty = TopicPartitions::uniform(0, &[]);
-        assert_eq!(
-            choose_partition(None, None, false, &mut sticky, &mut rng, &empty),
-            Err(PartitionerError::NoPartitions)
-        );
+        assert_eq!(choose_partition(None, None, false, &mut sticky, &mut rng, &empty), Err(PartitionerError::NoPartitions));
     }
 
     /// A keyed record whose partition has no leader is not rerouted:
@@ -725,10 +627,7 @@ mod tests {
         let topic = TopicPartitions::uniform(3, &avail);
         let mut sticky = StickyPartitioner::new(StickyStrategy::BuiltIn, DEFAULT_BATCH_SIZE);
         // "21" → partition 0 of 3, which is unavailable: still 0.
-        assert_eq!(
-            choose_partition(None, Some(b"21"), false, &mut sticky, &mut rng, &topic),
-            Ok(0)
-        );
+        assert_eq!(choose_partition(None, Some(b"21"), false, &mut sticky, &mut rng, &topic), Ok(0));
     }
 
     #[test]
@@ -759,16 +658,9 @@ mod tests {
         let topic = TopicPartitions::uniform(4, &avail);
         let mut s = StickyPartitioner::new(StickyStrategy::BuiltIn, 1000);
         let p0 = s.partition(&mut rng, &topic);
-        assert_eq!(
-            s.on_append(&mut rng, &topic, p0, 1000, false),
-            None,
-            "deferred: batch still open"
-        );
+        assert_eq!(s.on_append(&mut rng, &topic, p0, 1000, false), None, "deferred: batch still open");
         assert_eq!(s.on_append(&mut rng, &topic, p0, 999, false), None);
-        assert!(
-            s.on_append(&mut rng, &topic, p0, 1, false).is_some(),
-            "2 × batch.size forces the switch"
-        );
+        assert!(s.on_append(&mut rng, &topic, p0, 1, false).is_some(), "2 × batch.size forces the switch");
     }
 
     #[test]
@@ -806,10 +698,7 @@ mod tests {
     fn no_available_partition_falls_back_to_all() {
         let mut rng = RngStream::derive(12, "producer/p1");
         let topic = TopicPartitions::uniform(3, &[]);
-        for strategy in [
-            StickyStrategy::BuiltIn,
-            StickyStrategy::StickyPartitionCache,
-        ] {
+        for strategy in [StickyStrategy::BuiltIn, StickyStrategy::StickyPartitionCache] {
             let mut s = StickyPartitioner::new(strategy, 10);
             for _ in 0..50 {
                 let p = s.partition(&mut rng, &topic);
@@ -829,9 +718,7 @@ mod tests {
         for _ in 0..200 {
             // Fill the batch: the next record needs a new batch.
             assert_eq!(s.on_append(&mut rng, &topic, prev, 50, true), None);
-            let next = s
-                .on_append(&mut rng, &topic, prev, 50, true)
-                .expect("batch full");
+            let next = s.on_append(&mut rng, &topic, prev, 50, true).expect("batch full");
             assert_ne!(next, prev);
             prev = next;
         }
@@ -842,8 +729,7 @@ mod tests {
         let mut rng = RngStream::derive(14, "producer/p1");
         let avail = all(5);
         let topic = TopicPartitions::uniform(5, &avail);
-        let mut s =
-            StickyPartitioner::new(StickyStrategy::StickyPartitionCache, DEFAULT_BATCH_SIZE);
+        let mut s = StickyPartitioner::new(StickyStrategy::StickyPartitionCache, DEFAULT_BATCH_SIZE);
         let p = s.partition(&mut rng, &topic);
         assert_eq!(s.on_new_batch(&mut rng, &topic, (p + 1) % 5), None);
         assert_eq!(s.current(), Some(p));
@@ -902,10 +788,7 @@ mod tests {
     #[test]
     fn load_stats_uniform_cases_fall_back() {
         // All equal and none excluded: uniform.
-        assert_eq!(
-            PartitionLoadStats::from_queue_sizes(&[(0, 2), (1, 2), (2, 2)], 3),
-            None
-        );
+        assert_eq!(PartitionLoadStats::from_queue_sizes(&[(0, 2), (1, 2), (2, 2)], 3), None);
         // Fewer than two partitions, or nothing usable.
         assert_eq!(PartitionLoadStats::from_queue_sizes(&[(0, 5)], 1), None);
         assert_eq!(PartitionLoadStats::from_queue_sizes(&[], 3), None);
@@ -921,11 +804,7 @@ mod tests {
         let avail = all(3);
         // Partition 1 has a long queue: weights 11, 1, 11.
         let stats = PartitionLoadStats::from_queue_sizes(&[(0, 0), (1, 10), (2, 0)], 3).unwrap();
-        let topic = TopicPartitions {
-            num_partitions: 3,
-            available: &avail,
-            load: Some(&stats),
-        };
+        let topic = TopicPartitions { num_partitions: 3, available: &avail, load: Some(&stats) };
         let mut s = StickyPartitioner::new(StickyStrategy::BuiltIn, 1);
         let mut counts = [0u32; 3];
         for _ in 0..2300 {

@@ -31,13 +31,21 @@ pub enum ProducerTimer {
     /// The next scripted send().
     Script,
     /// `linger.ms` expired for a partition's open batch.
-    Linger { partition: u32 },
+    Linger {
+        partition: u32,
+    },
     /// Try to send ready batches (after a backoff or a metadata update).
     Drain,
-    RequestTimeout { corr: u64 },
-    MetadataTimeout { corr: u64 },
+    RequestTimeout {
+        corr: u64,
+    },
+    MetadataTimeout {
+        corr: u64,
+    },
     /// A transactional request (AddPartitionsToTxn, EndTxn) got no answer.
-    TxnTimeout { corr: u64 },
+    TxnTimeout {
+        corr: u64,
+    },
     DeliveryTimeout,
 }
 
@@ -93,7 +101,9 @@ enum TxnPhase {
     Open,
     /// The application asked to commit (or abort); waiting for its batches
     /// to be acknowledged, then for EndTxn.
-    Ending { commit: bool },
+    Ending {
+        commit: bool,
+    },
 }
 
 #[derive(Clone, Debug, Default)]
@@ -492,7 +502,18 @@ impl Producer {
                 false
             }
             None => {
-                q.push(Batch { partition, records: vec![rec], bytes, created: now, attempts: 0, base_seq: None, epoch: -1, ambiguous: false, ready_at: now, closed: bytes >= self.batch_size });
+                q.push(Batch {
+                    partition,
+                    records: vec![rec],
+                    bytes,
+                    created: now,
+                    attempts: 0,
+                    base_seq: None,
+                    epoch: -1,
+                    ambiguous: false,
+                    ready_at: now,
+                    closed: bytes >= self.batch_size,
+                });
                 true
             }
         };
@@ -618,7 +639,13 @@ impl Producer {
         if commit {
             self.commit_in_doubt = true;
         }
-        let msg = Msg::EndTxn { corr, txn_id: self.txn_id.clone().unwrap_or_default(), producer_id: self.v.producer_id, producer_epoch: self.v.producer_epoch, commit };
+        let msg = Msg::EndTxn {
+            corr,
+            txn_id: self.txn_id.clone().unwrap_or_default(),
+            producer_id: self.v.producer_id,
+            producer_epoch: self.v.producer_epoch,
+            commit,
+        };
         ctx.send(CONTROLLER, msg);
         ctx.set_timer(self.request_timeout, Timer::Producer(ProducerTimer::TxnTimeout { corr }));
     }
@@ -669,7 +696,13 @@ impl Producer {
         let tp = Tp(self.topic, batch.partition);
         emit(
             ctx,
-            KEvent::BatchSent { tp, first_send: batch.records.first().map_or(0, |r| r.send_id), count: batch.records.len() as u32, attempt: batch.attempts, broker: leader },
+            KEvent::BatchSent {
+                tp,
+                first_send: batch.records.first().map_or(0, |r| r.send_id),
+                count: batch.records.len() as u32,
+                attempt: batch.attempts,
+                broker: leader,
+            },
         );
         for r in &batch.records {
             self.pending.insert(r.send_id, true);
@@ -793,13 +826,12 @@ impl Producer {
                 }
                 self.drain(ctx);
             }
-            Msg::InitProducerIdResponse { corr, producer_id, producer_epoch }
-                if self.v.pid_corr == Some(corr) => {
-                    self.v.pid_corr = None;
-                    self.v.producer_id = producer_id;
-                    self.v.producer_epoch = producer_epoch;
-                    self.drain(ctx);
-                }
+            Msg::InitProducerIdResponse { corr, producer_id, producer_epoch } if self.v.pid_corr == Some(corr) => {
+                self.v.pid_corr = None;
+                self.v.producer_id = producer_id;
+                self.v.producer_epoch = producer_epoch;
+                self.drain(ctx);
+            }
             Msg::AddPartitionsToTxnResponse { corr, error } => {
                 let Some((c, parts)) = self.v.txn.add_inflight.clone() else { return };
                 if c != corr {
@@ -846,7 +878,12 @@ impl Producer {
                 } else if self.txn_id.is_some() && matches!(error, ErrorCode::InvalidProducerEpoch | ErrorCode::ProducerFenced) {
                     self.fence(ctx);
                     return;
-                } else if error == ErrorCode::OutOfOrderSequenceNumber && self.idempotent && self.txn_id.is_none() && f.batch.epoch == self.v.producer_epoch && self.is_oldest(&f.batch) {
+                } else if error == ErrorCode::OutOfOrderSequenceNumber
+                    && self.idempotent
+                    && self.txn_id.is_none()
+                    && f.batch.epoch == self.v.producer_epoch
+                    && self.is_oldest(&f.batch)
+                {
                     // No earlier batch of ours can fill the gap: the broker
                     // lost sequences it had acknowledged (a failover to a
                     // replica that never had them). As the Java client does
@@ -854,7 +891,10 @@ impl Producer {
                     // sequences; everything unacknowledged is sent again.
                     self.bump_epoch(ctx, f.batch);
                 } else {
-                    if matches!(error, ErrorCode::NotLeaderOrFollower | ErrorCode::FencedLeaderEpoch | ErrorCode::UnknownLeaderEpoch | ErrorCode::LeaderNotAvailable) {
+                    if matches!(
+                        error,
+                        ErrorCode::NotLeaderOrFollower | ErrorCode::FencedLeaderEpoch | ErrorCode::UnknownLeaderEpoch | ErrorCode::LeaderNotAvailable
+                    ) {
                         self.v.leaders.remove(&f.batch.partition);
                         self.request_metadata(ctx);
                     }

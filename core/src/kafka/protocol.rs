@@ -31,26 +31,66 @@ pub enum Msg {
     // ---- broker ↔ controller (KRaft) ----
     /// A broker (re)starts: `clean` tells whether it shut down cleanly
     /// (KIP-966 removes uncleanly restarted brokers from the ELR).
-    BrokerRegistration { broker: BrokerId, incarnation: u64, clean: bool, logs: Vec<(Tp, u64)> },
-    BrokerRegistrationResponse { broker_epoch: u64 },
-    BrokerHeartbeat { broker: BrokerId, broker_epoch: u64 },
-    BrokerHeartbeatResponse { fenced: bool, broker_epoch: u64 },
+    BrokerRegistration {
+        broker: BrokerId,
+        incarnation: u64,
+        clean: bool,
+        logs: Vec<(Tp, u64)>,
+    },
+    BrokerRegistrationResponse {
+        broker_epoch: u64,
+    },
+    BrokerHeartbeat {
+        broker: BrokerId,
+        broker_epoch: u64,
+    },
+    BrokerHeartbeatResponse {
+        fenced: bool,
+        broker_epoch: u64,
+    },
     /// The leader asks to change the ISR (KIP-497).
-    AlterPartition { tp: Tp, leader: BrokerId, broker_epoch: u64, leader_epoch: i32, partition_epoch: i32, new_isr: Vec<BrokerId> },
-    AlterPartitionResponse { tp: Tp, error: ErrorCode, meta: Option<PartitionMeta> },
+    AlterPartition {
+        tp: Tp,
+        leader: BrokerId,
+        broker_epoch: u64,
+        leader_epoch: i32,
+        partition_epoch: i32,
+        new_isr: Vec<BrokerId>,
+    },
+    AlterPartitionResponse {
+        tp: Tp,
+        error: ErrorCode,
+        meta: Option<PartitionMeta>,
+    },
     /// Metadata pushed by the controller (in KRaft brokers pull the
     /// metadata log; the effect — every broker learns each change — is the
     /// same).
-    UpdateMetadata { partitions: Vec<PartitionMeta>, full: bool },
+    UpdateMetadata {
+        partitions: Vec<PartitionMeta>,
+        full: bool,
+    },
 
     // ---- clients ↔ brokers ----
-    MetadataRequest { corr: u64 },
-    MetadataResponse { corr: u64, partitions: Vec<PartitionMeta> },
+    MetadataRequest {
+        corr: u64,
+    },
+    MetadataResponse {
+        corr: u64,
+        partitions: Vec<PartitionMeta>,
+    },
     /// With a `transactional_id` this goes to the transaction coordinator,
     /// which bumps the epoch of an existing id (fencing the previous
     /// producer, aborting its open transaction).
-    InitProducerId { corr: u64, transactional_id: Option<String>, txn_timeout: Micros },
-    InitProducerIdResponse { corr: u64, producer_id: i64, producer_epoch: i16 },
+    InitProducerId {
+        corr: u64,
+        transactional_id: Option<String>,
+        txn_timeout: Micros,
+    },
+    InitProducerIdResponse {
+        corr: u64,
+        producer_id: i64,
+        producer_epoch: i16,
+    },
     Produce {
         corr: u64,
         tp: Tp,
@@ -63,7 +103,12 @@ pub enum Msg {
         transactional: bool,
         records: Vec<SendRecord>,
     },
-    ProduceResponse { corr: u64, tp: Tp, error: ErrorCode, base_offset: i64 },
+    ProduceResponse {
+        corr: u64,
+        tp: Tp,
+        error: ErrorCode,
+        base_offset: i64,
+    },
     /// A fetch by a follower (`replica = Some`) or a consumer.
     Fetch {
         corr: u64,
@@ -92,8 +137,19 @@ pub enum Msg {
         records: Vec<LogRecord>,
     },
     /// `ListOffsets` for EARLIEST (-2) or LATEST (-1).
-    ListOffsets { corr: u64, tp: Tp, latest: bool, read_committed: bool },
-    ListOffsetsResponse { corr: u64, tp: Tp, error: ErrorCode, offset: u64, leader_epoch: i32 },
+    ListOffsets {
+        corr: u64,
+        tp: Tp,
+        latest: bool,
+        read_committed: bool,
+    },
+    ListOffsetsResponse {
+        corr: u64,
+        tp: Tp,
+        error: ErrorCode,
+        offset: u64,
+        leader_epoch: i32,
+    },
 
     // ---- consumers ↔ group coordinator ----
     /// `client_id` is the client's `client.id` (the scenario name of the
@@ -115,24 +171,95 @@ pub enum Msg {
         owned: Vec<Tp>,
         metadata: Vec<(u16, String, u32)>,
     },
-    JoinGroupResponse { corr: u64, error: ErrorCode, generation: i32, member: String, protocol: String, leader: String },
-    SyncGroup { corr: u64, group: String, member: String, generation: i32 },
-    SyncGroupResponse { corr: u64, error: ErrorCode, assignment: Vec<Tp> },
-    Heartbeat { corr: u64, group: String, member: String, generation: i32 },
-    HeartbeatResponse { corr: u64, error: ErrorCode },
-    LeaveGroup { group: String, member: String },
-    OffsetCommit { corr: u64, group: String, member: String, generation: i32, offsets: Vec<(Tp, u64)> },
-    OffsetCommitResponse { corr: u64, error: ErrorCode, offsets: Vec<(Tp, u64)> },
-    OffsetFetch { corr: u64, group: String, partitions: Vec<Tp> },
-    OffsetFetchResponse { corr: u64, offsets: Vec<(Tp, Option<u64>)> },
+    JoinGroupResponse {
+        corr: u64,
+        error: ErrorCode,
+        generation: i32,
+        member: String,
+        protocol: String,
+        leader: String,
+    },
+    SyncGroup {
+        corr: u64,
+        group: String,
+        member: String,
+        generation: i32,
+    },
+    SyncGroupResponse {
+        corr: u64,
+        error: ErrorCode,
+        assignment: Vec<Tp>,
+    },
+    Heartbeat {
+        corr: u64,
+        group: String,
+        member: String,
+        generation: i32,
+    },
+    HeartbeatResponse {
+        corr: u64,
+        error: ErrorCode,
+    },
+    LeaveGroup {
+        group: String,
+        member: String,
+    },
+    OffsetCommit {
+        corr: u64,
+        group: String,
+        member: String,
+        generation: i32,
+        offsets: Vec<(Tp, u64)>,
+    },
+    OffsetCommitResponse {
+        corr: u64,
+        error: ErrorCode,
+        offsets: Vec<(Tp, u64)>,
+    },
+    OffsetFetch {
+        corr: u64,
+        group: String,
+        partitions: Vec<Tp>,
+    },
+    OffsetFetchResponse {
+        corr: u64,
+        offsets: Vec<(Tp, Option<u64>)>,
+    },
     // ---- transactions (coordinator hosted on the controller node) ----
-    AddPartitionsToTxn { corr: u64, txn_id: String, producer_id: i64, producer_epoch: i16, partitions: Vec<Tp> },
-    AddPartitionsToTxnResponse { corr: u64, error: ErrorCode },
-    EndTxn { corr: u64, txn_id: String, producer_id: i64, producer_epoch: i16, commit: bool },
-    EndTxnResponse { corr: u64, error: ErrorCode },
+    AddPartitionsToTxn {
+        corr: u64,
+        txn_id: String,
+        producer_id: i64,
+        producer_epoch: i16,
+        partitions: Vec<Tp>,
+    },
+    AddPartitionsToTxnResponse {
+        corr: u64,
+        error: ErrorCode,
+    },
+    EndTxn {
+        corr: u64,
+        txn_id: String,
+        producer_id: i64,
+        producer_epoch: i16,
+        commit: bool,
+    },
+    EndTxnResponse {
+        corr: u64,
+        error: ErrorCode,
+    },
     /// The coordinator asks a partition leader to write COMMIT/ABORT markers.
-    WriteTxnMarkers { corr: u64, producer_id: i64, producer_epoch: i16, commit: bool, partitions: Vec<Tp> },
-    WriteTxnMarkersResponse { corr: u64, errors: Vec<(Tp, ErrorCode)> },
+    WriteTxnMarkers {
+        corr: u64,
+        producer_id: i64,
+        producer_epoch: i16,
+        commit: bool,
+        partitions: Vec<Tp>,
+    },
+    WriteTxnMarkersResponse {
+        corr: u64,
+        errors: Vec<(Tp, ErrorCode)>,
+    },
     /// Tells a restarted client which node is which (bootstrap).
     Nop,
 }

@@ -123,7 +123,17 @@ impl TxnCoordinator {
                 let pid = alloc();
                 self.txns.insert(
                     txn_id.to_string(),
-                    TxnMeta { producer_id: pid, epoch: 0, state: State::Empty, partitions: BTreeSet::new(), started: now, timeout, pending: BTreeSet::new(), reply_to: None, marker_epoch: 0 },
+                    TxnMeta {
+                        producer_id: pid,
+                        epoch: 0,
+                        state: State::Empty,
+                        partitions: BTreeSet::new(),
+                        started: now,
+                        timeout,
+                        pending: BTreeSet::new(),
+                        reply_to: None,
+                        marker_epoch: 0,
+                    },
                 );
                 self.state_event(ctx, txn_id);
                 (pid, 0)

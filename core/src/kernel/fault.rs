@@ -39,31 +39,66 @@ pub enum Target<S> {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "action")]
 pub enum FaultAction<S> {
-    Crash { target: Target<S>, kind: CrashKind },
-    Restart { target: Target<S> },
-    Pause { target: Target<S> },
-    Resume { target: Target<S> },
+    Crash {
+        target: Target<S>,
+        kind: CrashKind,
+    },
+    Restart {
+        target: Target<S>,
+    },
+    Pause {
+        target: Target<S>,
+    },
+    Resume {
+        target: Target<S>,
+    },
     /// The node's disk is lost. A node that is up is machine-crashed first;
     /// it stays down until restarted, and comes back empty.
-    LoseDisk { target: Target<S> },
+    LoseDisk {
+        target: Target<S>,
+    },
     /// Sets the node's clock offset (microseconds, may be negative).
-    ClockSkew { target: Target<S>, skew_us: i64 },
+    ClockSkew {
+        target: Target<S>,
+        skew_us: i64,
+    },
     /// Blocks every link between nodes on different sides. Nodes on no side
     /// are unaffected.
-    Partition { sides: Vec<Vec<Target<S>>> },
+    Partition {
+        sides: Vec<Vec<Target<S>>>,
+    },
     /// Cuts the node off from every other node, both directions.
-    Isolate { target: Target<S> },
+    Isolate {
+        target: Target<S>,
+    },
     /// Blocks one direction (`from → to`), or both when `symmetric`.
-    CutLink { from: Target<S>, to: Target<S>, symmetric: bool },
+    CutLink {
+        from: Target<S>,
+        to: Target<S>,
+        symmetric: bool,
+    },
     /// Unblocks one direction (`from → to`), or both when `symmetric`.
-    HealLink { from: Target<S>, to: Target<S>, symmetric: bool },
+    HealLink {
+        from: Target<S>,
+        to: Target<S>,
+        symmetric: bool,
+    },
     /// Unblocks every link (partitions end; per-link settings stay).
     HealAll,
     /// Changes the latency/loss/duplication/reordering of `from → to`
     /// (both directions when `symmetric`).
-    SetLink { from: Target<S>, to: Target<S>, symmetric: bool, config: LinkConfig },
+    SetLink {
+        from: Target<S>,
+        to: Target<S>,
+        symmetric: bool,
+        config: LinkConfig,
+    },
     /// Restores the default link settings for `from → to`.
-    ResetLink { from: Target<S>, to: Target<S>, symmetric: bool },
+    ResetLink {
+        from: Target<S>,
+        to: Target<S>,
+        symmetric: bool,
+    },
 }
 
 impl<S: Clone> FaultAction<S> {

@@ -139,10 +139,7 @@ impl Network {
 
     /// The effective configuration of `from → to`.
     pub fn link_config(&self, from: NodeId, to: NodeId) -> &LinkConfig {
-        self.overrides
-            .get(&(from, to))
-            .or_else(|| self.config.links.get(&(from, to)))
-            .unwrap_or(&self.config.default)
+        self.overrides.get(&(from, to)).or_else(|| self.config.links.get(&(from, to))).unwrap_or(&self.config.default)
     }
 
     pub fn is_blocked(&self, from: NodeId, to: NodeId) -> bool {
@@ -182,11 +179,8 @@ impl Network {
         let seed = self.seed;
         let names = &self.names;
         let link = self.links.entry((from, to)).or_insert_with(|| {
-            let name = format!(
-                "net/{}->{}",
-                names.get(from as usize).map(String::as_str).unwrap_or("?"),
-                names.get(to as usize).map(String::as_str).unwrap_or("?")
-            );
+            let name =
+                format!("net/{}->{}", names.get(from as usize).map(String::as_str).unwrap_or("?"), names.get(to as usize).map(String::as_str).unwrap_or("?"));
             LinkState { rng: RngStream::derive(seed, &name), last_delivery: 0 }
         });
         if link.rng.chance(cfg.loss) {
@@ -216,10 +210,7 @@ mod tests {
 
     #[test]
     fn fifo_by_default_even_with_random_latency() {
-        let mut n = net(LinkConfig {
-            latency: Latency::Uniform { min: Duration(10), max: Duration(10_000), jitter: Duration(0) },
-            ..LinkConfig::default()
-        });
+        let mut n = net(LinkConfig { latency: Latency::Uniform { min: Duration(10), max: Duration(10_000), jitter: Duration(0) }, ..LinkConfig::default() });
         let mut last = 0;
         for t in 0..1000 {
             match n.route(t, 0, 1) {
@@ -275,10 +266,7 @@ mod tests {
 
     #[test]
     fn links_have_independent_streams() {
-        let cfg = LinkConfig {
-            latency: Latency::Exponential { mean: Duration(1000), min: Duration(0), jitter: Duration(0) },
-            ..LinkConfig::default()
-        };
+        let cfg = LinkConfig { latency: Latency::Exponential { mean: Duration(1000), min: Duration(0), jitter: Duration(0) }, ..LinkConfig::default() };
         let mut a = net(cfg.clone());
         let mut b = net(cfg);
         // b sends on another link first; a→b draws must be unaffected.

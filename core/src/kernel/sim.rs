@@ -52,13 +52,30 @@ pub enum NodeStatus {
 #[derive(Clone, Debug)]
 enum Pending<D: Domain> {
     Start(NodeId),
-    Deliver { id: u64, from: NodeId, to: NodeId, msg: D::Msg },
+    Deliver {
+        id: u64,
+        from: NodeId,
+        to: NodeId,
+        msg: D::Msg,
+    },
     /// A TCP reset travelling back from a dead process's host.
-    Refused { to: NodeId, peer: NodeId },
-    Timer { node: NodeId, incarnation: u32, id: TimerId, timer: D::Timer },
+    Refused {
+        to: NodeId,
+        peer: NodeId,
+    },
+    Timer {
+        node: NodeId,
+        incarnation: u32,
+        id: TimerId,
+        timer: D::Timer,
+    },
     Scripted(usize),
     CheckConditions,
-    Revert { label: String, action: FaultAction<D::Selector>, heal: Vec<(NodeId, NodeId)> },
+    Revert {
+        label: String,
+        action: FaultAction<D::Selector>,
+        heal: Vec<(NodeId, NodeId)>,
+    },
     NemesisTick,
     NemesisRevert(u64),
     NemesisStop,
@@ -467,7 +484,14 @@ impl<D: Domain> Sim<D> {
                     if let Some(inv) = inverse {
                         self.st.queue.push(self.st.now + d, Pending::Revert { label, action: inv, heal: Vec::new() });
                     } else if !cut.is_empty() {
-                        self.st.queue.push(self.st.now + d, Pending::Revert { label, action: FaultAction::HealLink { from: Target::Node(WORLD), to: Target::Node(WORLD), symmetric: false }, heal: cut });
+                        self.st.queue.push(
+                            self.st.now + d,
+                            Pending::Revert {
+                                label,
+                                action: FaultAction::HealLink { from: Target::Node(WORLD), to: Target::Node(WORLD), symmetric: false },
+                                heal: cut,
+                            },
+                        );
                     }
                 }
             }
@@ -493,16 +517,12 @@ impl<D: Domain> Sim<D> {
             Resume { target } => Resume { target: r(target)? },
             LoseDisk { target } => LoseDisk { target: r(target)? },
             ClockSkew { target, skew_us } => ClockSkew { target: r(target)?, skew_us: *skew_us },
-            Partition { sides } => Partition {
-                sides: sides.iter().map(|s| s.iter().map(r).collect::<Option<Vec<_>>>()).collect::<Option<Vec<_>>>()?,
-            },
+            Partition { sides } => Partition { sides: sides.iter().map(|s| s.iter().map(r).collect::<Option<Vec<_>>>()).collect::<Option<Vec<_>>>()? },
             Isolate { target } => Isolate { target: r(target)? },
             CutLink { from, to, symmetric } => CutLink { from: r(from)?, to: r(to)?, symmetric: *symmetric },
             HealLink { from, to, symmetric } => HealLink { from: r(from)?, to: r(to)?, symmetric: *symmetric },
             HealAll => HealAll,
-            SetLink { from, to, symmetric, config } => {
-                SetLink { from: r(from)?, to: r(to)?, symmetric: *symmetric, config: config.clone() }
-            }
+            SetLink { from, to, symmetric, config } => SetLink { from: r(from)?, to: r(to)?, symmetric: *symmetric, config: config.clone() },
             ResetLink { from, to, symmetric } => ResetLink { from: r(from)?, to: r(to)?, symmetric: *symmetric },
         })
     }
@@ -588,8 +608,7 @@ impl<D: Domain> Sim<D> {
                 self.record(n, KernelEvent::ClockSkew { skew_us: *skew_us });
             }
             Partition { sides } => {
-                let sides: Vec<Vec<NodeId>> =
-                    sides.iter().map(|s| s.iter().map(node).filter(|n| valid(*n, len)).collect()).collect();
+                let sides: Vec<Vec<NodeId>> = sides.iter().map(|s| s.iter().map(node).filter(|n| valid(*n, len)).collect()).collect();
                 for i in 0..sides.len() {
                     for j in 0..sides.len() {
                         if i == j {
@@ -717,11 +736,7 @@ impl<D: Domain> Sim<D> {
     }
 
     fn has_pending_conditions(&self) -> bool {
-        self.st
-            .scripted
-            .iter()
-            .zip(&self.st.fired)
-            .any(|(f, fired)| !fired && matches!(f.trigger, Trigger::When { .. }))
+        self.st.scripted.iter().zip(&self.st.fired).any(|(f, fired)| !fired && matches!(f.trigger, Trigger::When { .. }))
     }
 
     fn nemesis_tick(&mut self) {
@@ -797,14 +812,7 @@ impl<D: Domain> Sim<D> {
         {
             let now = self.st.now;
             let slot = &mut self.st.slots[n as usize];
-            let mut ctx = Ctx {
-                now,
-                node: n,
-                skew: slot.skew,
-                rng: &mut slot.rng,
-                effects: &mut effects,
-                next_timer: &mut self.st.next_timer,
-            };
+            let mut ctx = Ctx { now, node: n, skew: slot.skew, rng: &mut slot.rng, effects: &mut effects, next_timer: &mut self.st.next_timer };
             f(&mut slot.actor, &mut ctx);
         }
         let mut emitted = false;
@@ -874,4 +882,3 @@ fn exp_micros(rng: &mut RngStream, mean: Micros) -> Micros {
 pub fn group_members<D: Domain>(sim: &Sim<D>, group: &str) -> Vec<NodeId> {
     (0..sim.node_count() as NodeId).filter(|&n| sim.node_group(n) == group).collect()
 }
-

@@ -9,9 +9,7 @@ use super::trace::{DropReason, KernelEvent, TraceEvent};
 
 fn world(seed: u64, scripted: Vec<ScriptedFault<AtLeast, Busiest>>, random: Option<RandomFaults>) -> Sim<PingPong> {
     let n = 4;
-    let nodes = (0..n)
-        .map(|i| NodeSpec { name: format!("n{i}"), group: "nodes".into(), node: Node::new(n, 2, 10_000) })
-        .collect();
+    let nodes = (0..n).map(|i| NodeSpec { name: format!("n{i}"), group: "nodes".into(), node: Node::new(n, 2, 10_000) }).collect();
     Sim::new(SimConfig { seed, end: 1_000_000, network: NetworkConfig::default(), scripted, random }, nodes)
 }
 
@@ -88,9 +86,7 @@ fn crashed_node_drops_messages_and_loses_unflushed_state_on_machine_crash() {
     assert_eq!(n.counter, n.flushed, "machine crash keeps only flushed state");
     w.run_to_end();
     assert_eq!(w.node_status(1), NodeStatus::Up);
-    let dropped = w.trace().records().iter().any(|r| {
-        matches!(r.ev, TraceEvent::Kernel(KernelEvent::Drop { to: 1, reason: DropReason::NodeDown, .. }))
-    });
+    let dropped = w.trace().records().iter().any(|r| matches!(r.ev, TraceEvent::Kernel(KernelEvent::Drop { to: 1, reason: DropReason::NodeDown, .. })));
     assert!(dropped, "messages to a down node are dropped");
     let restarted = w.trace().records().iter().any(|r| r.node == 1 && r.ev == TraceEvent::Kernel(KernelEvent::Restart));
     assert!(restarted);
@@ -112,25 +108,29 @@ fn paused_node_holds_messages_and_processes_them_on_resume() {
     let mut w = world(6, vec![at(100_000, FaultAction::Pause { target: Target::Node(2) }, Some(200_000))], None);
     w.run_until(299_000);
     assert_eq!(w.node_status(2), NodeStatus::Paused);
-    let last_before = w.trace().records().iter().filter(|r| r.node == 2 && r.t > 100_000 && matches!(r.ev, TraceEvent::Kernel(KernelEvent::Deliver { .. }))).count();
+    let last_before =
+        w.trace().records().iter().filter(|r| r.node == 2 && r.t > 100_000 && matches!(r.ev, TraceEvent::Kernel(KernelEvent::Deliver { .. }))).count();
     assert_eq!(last_before, 0, "nothing is delivered during a pause");
     w.run_until(300_000);
     assert_eq!(w.node_status(2), NodeStatus::Up);
-    let delivered_at_resume = w.trace().records().iter().filter(|r| r.node == 2 && r.t == 300_000 && matches!(r.ev, TraceEvent::Kernel(KernelEvent::Deliver { .. }))).count();
+    let delivered_at_resume =
+        w.trace().records().iter().filter(|r| r.node == 2 && r.t == 300_000 && matches!(r.ev, TraceEvent::Kernel(KernelEvent::Deliver { .. }))).count();
     assert!(delivered_at_resume > 0, "held messages are delivered on resume");
 }
 
 #[test]
 fn partition_blocks_and_duration_heals_exactly_its_links() {
-    let f = at(
-        100_000,
-        FaultAction::Partition { sides: vec![vec![Target::Node(0), Target::Node(1)], vec![Target::Node(2), Target::Node(3)]] },
-        Some(100_000),
-    );
+    let f = at(100_000, FaultAction::Partition { sides: vec![vec![Target::Node(0), Target::Node(1)], vec![Target::Node(2), Target::Node(3)]] }, Some(100_000));
     let mut w = world(7, vec![f], None);
     w.run_until(150_000);
     assert_eq!(w.network().blocked_links().count(), 8);
-    let crossing = w.trace().records().iter().any(|r| r.t > 100_000 && matches!(r.ev, TraceEvent::Kernel(KernelEvent::Drop { reason: DropReason::Partitioned, .. } | KernelEvent::Drop { reason: DropReason::CutInFlight, .. })));
+    let crossing = w.trace().records().iter().any(|r| {
+        r.t > 100_000
+            && matches!(
+                r.ev,
+                TraceEvent::Kernel(KernelEvent::Drop { reason: DropReason::Partitioned, .. } | KernelEvent::Drop { reason: DropReason::CutInFlight, .. })
+            )
+    });
     assert!(crossing);
     w.run_until(200_000);
     assert_eq!(w.network().blocked_links().count(), 0);
@@ -146,7 +146,8 @@ fn condition_trigger_fires_once_and_selector_resolves_at_fire_time() {
     };
     let mut w = world(8, vec![f], None);
     w.run_to_end();
-    let fired: Vec<_> = w.trace().records().iter().filter(|r| matches!(&r.ev, TraceEvent::Kernel(KernelEvent::FaultFired { label }) if label == "when-busy")).collect();
+    let fired: Vec<_> =
+        w.trace().records().iter().filter(|r| matches!(&r.ev, TraceEvent::Kernel(KernelEvent::FaultFired { label }) if label == "when-busy")).collect();
     assert_eq!(fired.len(), 1);
     let crashes = w.trace().records().iter().filter(|r| matches!(r.ev, TraceEvent::Kernel(KernelEvent::Crash { .. }))).count();
     assert_eq!(crashes, 1);
@@ -180,7 +181,8 @@ fn random_nemesis_heals_everything_at_stop() {
         assert_eq!(w.node_skew(n), 0);
     }
     assert_eq!(w.network().blocked_links().count(), 0);
-    let faults = w.trace().records().iter().filter(|r| matches!(&r.ev, TraceEvent::Kernel(KernelEvent::FaultFired { label }) if !label.ends_with("(end)"))).count();
+    let faults =
+        w.trace().records().iter().filter(|r| matches!(&r.ev, TraceEvent::Kernel(KernelEvent::FaultFired { label }) if !label.ends_with("(end)"))).count();
     assert!(faults >= 5, "only {faults} random faults");
     // pongs resume after healing (liveness)
     w.run_to_end();

@@ -34,33 +34,68 @@ pub enum DropReason {
 pub enum KernelEvent {
     /// The node sent message `id` of kind `kind` to `to`.
     #[serde(rename = "msg_send")]
-    Send { id: u64, to: NodeId, kind: &'static str },
+    Send {
+        id: u64,
+        to: NodeId,
+        kind: &'static str,
+    },
     /// Message `id` from `from` was delivered to the node.
     #[serde(rename = "msg_deliver")]
-    Deliver { id: u64, from: NodeId },
+    Deliver {
+        id: u64,
+        from: NodeId,
+    },
     /// The link delivers message `id` twice; `copy` is the second copy's id.
     #[serde(rename = "msg_duplicate")]
-    Duplicate { id: u64, copy: u64 },
+    Duplicate {
+        id: u64,
+        copy: u64,
+    },
     /// Message `id` to `to` was dropped.
     #[serde(rename = "msg_drop")]
-    Drop { id: u64, to: NodeId, reason: DropReason },
+    Drop {
+        id: u64,
+        to: NodeId,
+        reason: DropReason,
+    },
     /// A connection reset/refusal from `peer` (its process was down).
-    ConnectionRefused { peer: NodeId },
+    ConnectionRefused {
+        peer: NodeId,
+    },
     Start,
-    Crash { kind: CrashKind },
+    Crash {
+        kind: CrashKind,
+    },
     Restart,
     Pause,
     Resume,
     DiskLost,
-    ClockSkew { skew_us: i64 },
-    LinkCut { from: NodeId, to: NodeId },
-    LinkHealed { from: NodeId, to: NodeId },
-    LinkChanged { from: NodeId, to: NodeId, reset: bool },
+    ClockSkew {
+        skew_us: i64,
+    },
+    LinkCut {
+        from: NodeId,
+        to: NodeId,
+    },
+    LinkHealed {
+        from: NodeId,
+        to: NodeId,
+    },
+    LinkChanged {
+        from: NodeId,
+        to: NodeId,
+        reset: bool,
+    },
     /// A scripted or random fault fired (its actions follow as records).
-    FaultFired { label: String },
+    FaultFired {
+        label: String,
+    },
     /// A fault's target resolved to nobody, or the fault did not apply
     /// (e.g. restarting a node that is up).
-    FaultSkipped { label: String, why: &'static str },
+    FaultSkipped {
+        label: String,
+        why: &'static str,
+    },
     /// The random nemesis healed everything at the end of its phase.
     NemesisHealed,
 }

@@ -128,13 +128,7 @@ impl<'i> Locator<'i> {
             Ok(root) => Ok(Locator { file: file.to_string(), text, root: Some(root) }),
             Err(e) => {
                 let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
-                Err(ScenarioError {
-                    file: file.to_string(),
-                    line,
-                    column,
-                    path: String::new(),
-                    message: format!("TOML syntax error: {}", e.message().trim()),
-                })
+                Err(ScenarioError { file: file.to_string(), line, column, path: String::new(), message: format!("TOML syntax error: {}", e.message().trim()) })
             }
         }
     }
@@ -168,13 +162,10 @@ impl<'i> Locator<'i> {
         let mut table: Option<&DeTable<'i>> = Some(root.get_ref());
         for seg in &path.0 {
             let next: Option<&Spanned<DeValue<'i>>> = match (seg, table, cur) {
-                (Seg::Key(k), Some(t), _) => t
-                    .iter()
-                    .find(|(key, _)| key.get_ref().as_ref() == k.as_str())
-                    .map(|(key, v)| {
-                        best = Some(key.span());
-                        v
-                    }),
+                (Seg::Key(k), Some(t), _) => t.iter().find(|(key, _)| key.get_ref().as_ref() == k.as_str()).map(|(key, v)| {
+                    best = Some(key.span());
+                    v
+                }),
                 (Seg::Index(i), _, Some(DeValue::Array(a))) => a.get(*i),
                 _ => None,
             };
@@ -203,10 +194,7 @@ impl<'i> Locator<'i> {
         collect_table(root.get_ref(), &FieldPath::root(), &mut nodes);
         let at = span.start;
         let inside = |r: &Range<usize>| r.start <= at && at < r.end.max(r.start + 1);
-        let best = nodes
-            .iter()
-            .filter(|(_, k, v)| k.as_ref().is_some_and(inside) || inside(v))
-            .max_by_key(|(p, _, _)| p.0.len());
+        let best = nodes.iter().filter(|(_, k, v)| k.as_ref().is_some_and(inside) || inside(v)).max_by_key(|(p, _, _)| p.0.len());
         if let Some((p, _, _)) = best {
             return p.clone();
         }

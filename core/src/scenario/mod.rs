@@ -73,10 +73,20 @@ pub struct TopicSpec {
 pub enum KeyDist {
     /// Null keys (the sticky partitioner spreads them).
     None,
-    Uniform { count: u32, prefix: String },
-    Zipf { count: u32, exponent: f64, prefix: String },
+    Uniform {
+        count: u32,
+        prefix: String,
+    },
+    Zipf {
+        count: u32,
+        exponent: f64,
+        prefix: String,
+    },
     /// k0, k1, k2, … cycling through `count` keys.
-    Sequential { count: u32, prefix: String },
+    Sequential {
+        count: u32,
+        prefix: String,
+    },
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -124,10 +134,24 @@ pub struct ConsumerSpec {
 #[serde(rename_all = "snake_case")]
 pub enum ConditionSpec {
     /// `broker` (1-based id) leads the partition; `None` = no leader.
-    Leader { topic: String, partition: u32, broker: Option<u32> },
-    IsrAtMost { topic: String, partition: u32, size: u32 },
-    HwAtLeast { topic: String, partition: u32, offset: u64 },
-    AckedAtLeast { count: u64 },
+    Leader {
+        topic: String,
+        partition: u32,
+        broker: Option<u32>,
+    },
+    IsrAtMost {
+        topic: String,
+        partition: u32,
+        size: u32,
+    },
+    HwAtLeast {
+        topic: String,
+        partition: u32,
+        offset: u64,
+    },
+    AckedAtLeast {
+        count: u64,
+    },
 }
 
 /// A fault target by name.
@@ -136,7 +160,10 @@ pub enum ConditionSpec {
 pub enum TargetSpec {
     Node(String),
     /// The leader of a partition at the moment the fault fires.
-    LeaderOf { topic: String, partition: u32 },
+    LeaderOf {
+        topic: String,
+        partition: u32,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -248,11 +275,7 @@ impl Scenario {
     }
 }
 
-pub(crate) fn node_names(
-    brokers: u32,
-    producers: impl Iterator<Item = String>,
-    consumers: impl Iterator<Item = String>,
-) -> Vec<String> {
+pub(crate) fn node_names(brokers: u32, producers: impl Iterator<Item = String>, consumers: impl Iterator<Item = String>) -> Vec<String> {
     let mut v = vec!["controller".to_string()];
     v.extend((1..=brokers).map(|b| format!("b{b}")));
     v.extend(producers);

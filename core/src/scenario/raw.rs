@@ -2,8 +2,8 @@
 //! unknown fields rejected. [`super::resolve`] turns them into a checked
 //! [`super::Scenario`]. See `docs/scenario-format.md`.
 
-use crate::kernel::LinkConfig;
 use crate::kernel::Latency;
+use crate::kernel::LinkConfig;
 use crate::time::Duration;
 use serde::Deserialize;
 use std::collections::BTreeMap;

@@ -681,10 +681,7 @@ fn parse_cmp(s: &str) -> Result<(Cmp, i64), String> {
         .iter()
         .find_map(|(sym, c)| t.strip_prefix(sym).map(|r| (*c, r)))
         .unwrap_or((Cmp::Eq, t));
-    rest.trim()
-        .parse::<i64>()
-        .map(|v| (cmp, v))
-        .map_err(|_| format!("{s:?} is not a comparison; write e.g. \"> 0\", \">= 10\", \"== 3\" or an integer"))
+    rest.trim().parse::<i64>().map(|v| (cmp, v)).map_err(|_| format!("{s:?} is not a comparison; write e.g. \"> 0\", \">= 10\", \"== 3\" or an integer"))
 }
 
 /// Flattens nested tables into dotted property names, keeping the path as

@@ -41,10 +41,18 @@ impl World {
             });
         }
         for p in &scenario.producers {
-            nodes.push(NodeSpec { name: p.name.clone(), group: "producers".into(), node: Node::Producer(Box::new(Producer::new(p, &scenario.topics, scenario.brokers))) });
+            nodes.push(NodeSpec {
+                name: p.name.clone(),
+                group: "producers".into(),
+                node: Node::Producer(Box::new(Producer::new(p, &scenario.topics, scenario.brokers))),
+            });
         }
         for c in &scenario.consumers {
-            nodes.push(NodeSpec { name: c.name.clone(), group: "consumers".into(), node: Node::Consumer(Box::new(Consumer::new(c, &scenario.topics, scenario.brokers))) });
+            nodes.push(NodeSpec {
+                name: c.name.clone(),
+                group: "consumers".into(),
+                node: Node::Consumer(Box::new(Consumer::new(c, &scenario.topics, scenario.brokers))),
+            });
         }
         let mut links = BTreeMap::new();
         for (f, t, cfg) in &scenario.network.links {
@@ -84,7 +92,9 @@ impl World {
                         cond: match cond {
                             ConditionSpec::Leader { topic, partition, broker } => Condition::Leader { tp: Tp(topic_index(topic), *partition), broker: *broker },
                             ConditionSpec::IsrAtMost { topic, partition, size } => Condition::IsrAtMost { tp: Tp(topic_index(topic), *partition), size: *size },
-                            ConditionSpec::HwAtLeast { topic, partition, offset } => Condition::HwAtLeast { tp: Tp(topic_index(topic), *partition), offset: *offset },
+                            ConditionSpec::HwAtLeast { topic, partition, offset } => {
+                                Condition::HwAtLeast { tp: Tp(topic_index(topic), *partition), offset: *offset }
+                            }
                             ConditionSpec::AckedAtLeast { count } => Condition::AckedAtLeast { count: *count },
                         },
                         after: *after,

@@ -1,7 +1,7 @@
 use super::World;
+use crate::kafka::events::KEvent;
 use crate::kernel::TraceEvent;
 use crate::model::Event;
-use crate::kafka::events::KEvent;
 
 fn load(path: &str) -> crate::scenario::Scenario {
     let text = std::fs::read_to_string(format!("{}/../scenarios/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
