@@ -143,6 +143,8 @@ struct DelayedProduce {
 struct Volatile {
     broker_epoch: Option<u64>,
     metadata: BTreeMap<Tp, PartitionMeta>,
+    /// Offset of the last metadata update applied in order.
+    metadata_offset: u64,
     replicas: BTreeMap<Tp, Replica>,
     next_corr: u64,
     next_id: u64,
@@ -354,7 +356,7 @@ impl Broker {
             }
             BrokerTimer::Heartbeat => {
                 if let Some(epoch) = self.v.broker_epoch {
-                    ctx.send(CONTROLLER, Msg::BrokerHeartbeat { broker: self.id, broker_epoch: epoch });
+                    ctx.send(CONTROLLER, Msg::BrokerHeartbeat { broker: self.id, broker_epoch: epoch, metadata_offset: self.v.metadata_offset });
                 }
                 ctx.set_timer(self.heartbeat_interval, Timer::Broker(BrokerTimer::Heartbeat));
             }
@@ -427,7 +429,12 @@ impl Broker {
                 self.v.broker_epoch = None;
                 self.register(ctx);
             }
-            Msg::UpdateMetadata { partitions, full: _ } => {
+            Msg::UpdateMetadata { partitions, full, offset } => {
+                // A delta applies only on top of everything before it; a
+                // full update brings the broker up to `offset`.
+                if full || offset == self.v.metadata_offset + 1 {
+                    self.v.metadata_offset = self.v.metadata_offset.max(offset);
+                }
                 for meta in partitions {
                     self.apply_metadata(ctx, meta);
                 }

@@ -67,6 +67,8 @@ pub struct Controller {
     partitions: BTreeMap<Tp, PartitionMeta>,
     next_broker_epoch: u64,
     next_producer_id: i64,
+    /// Offset of the last metadata change (the metadata log's end).
+    metadata_offset: u64,
     pub groups: GroupCoordinator,
     pub txns: TxnCoordinator,
     started: bool,
@@ -107,6 +109,7 @@ impl Controller {
             regs: BTreeMap::new(),
             partitions,
             next_broker_epoch: 1,
+            metadata_offset: 0,
             next_producer_id: 1000,
             groups: GroupCoordinator::new(broker_config),
             txns: TxnCoordinator::default(),
@@ -187,7 +190,7 @@ impl Controller {
     pub fn on_msg(&mut self, ctx: &mut Ctx<'_, Model>, from: NodeId, msg: Msg) {
         match msg {
             Msg::BrokerRegistration { broker, incarnation, clean, logs: _ } => self.register(ctx, from, broker, incarnation, clean),
-            Msg::BrokerHeartbeat { broker, broker_epoch } => {
+            Msg::BrokerHeartbeat { broker, broker_epoch, metadata_offset } => {
                 let now = ctx.now();
                 let mut unfenced = false;
                 let reply = match self.regs.get_mut(&broker) {
@@ -201,7 +204,11 @@ impl Controller {
                     }
                     _ => Msg::BrokerHeartbeatResponse { fenced: true, broker_epoch },
                 };
+                let behind = matches!(reply, Msg::BrokerHeartbeatResponse { fenced: false, .. }) && metadata_offset < self.metadata_offset;
                 ctx.send(from, reply);
+                if behind {
+                    self.send_full_metadata(ctx, from);
+                }
                 if unfenced {
                     emit(ctx, KEvent::BrokerUnfenced { broker });
                     self.elect_leaderless(ctx);
@@ -296,7 +303,7 @@ impl Controller {
         self.regs.insert(broker, BrokerReg { epoch, incarnation, fenced: false, last_heartbeat: now });
         emit(ctx, KEvent::BrokerRegistered { broker, broker_epoch: epoch, clean });
         ctx.send(from, Msg::BrokerRegistrationResponse { broker_epoch: epoch });
-        ctx.send(from, Msg::UpdateMetadata { partitions: self.partitions.values().cloned().collect(), full: true });
+        self.send_full_metadata(ctx, from);
         self.elect_leaderless(ctx);
     }
 
@@ -515,16 +522,21 @@ impl Controller {
         self.broadcast(ctx, &changed);
     }
 
-    fn broadcast(&self, ctx: &mut Ctx<'_, Model>, tps: &[Tp]) {
+    fn broadcast(&mut self, ctx: &mut Ctx<'_, Model>, tps: &[Tp]) {
         if tps.is_empty() {
             return;
         }
+        self.metadata_offset += 1;
         let parts: Vec<PartitionMeta> = tps.iter().filter_map(|tp| self.partitions.get(tp).cloned()).collect();
         for b in 1..=self.brokers {
             if self.regs.contains_key(&b) {
-                ctx.send(b, Msg::UpdateMetadata { partitions: parts.clone(), full: false });
+                ctx.send(b, Msg::UpdateMetadata { partitions: parts.clone(), full: false, offset: self.metadata_offset });
             }
         }
+    }
+
+    fn send_full_metadata(&self, ctx: &mut Ctx<'_, Model>, to: NodeId) {
+        ctx.send(to, Msg::UpdateMetadata { partitions: self.partitions.values().cloned().collect(), full: true, offset: self.metadata_offset });
     }
 
     /// Whether the Kafka version has strict min ISR (3.7+), for reports.

@@ -43,6 +43,8 @@ pub enum Msg {
     BrokerHeartbeat {
         broker: BrokerId,
         broker_epoch: u64,
+        /// The offset of the last metadata update the broker applied.
+        metadata_offset: u64,
     },
     BrokerHeartbeatResponse {
         fenced: bool,
@@ -62,12 +64,15 @@ pub enum Msg {
         error: ErrorCode,
         meta: Option<PartitionMeta>,
     },
-    /// Metadata pushed by the controller (in KRaft brokers pull the
-    /// metadata log; the effect — every broker learns each change — is the
-    /// same).
+    /// Metadata pushed by the controller. In KRaft brokers pull the
+    /// metadata log; here every change is pushed with its log `offset`, and
+    /// a broker whose heartbeat shows it missed some (a partition, a lost
+    /// message) is sent the full metadata — so, as with the pull, no
+    /// broker stays behind once it can reach the controller.
     UpdateMetadata {
         partitions: Vec<PartitionMeta>,
         full: bool,
+        offset: u64,
     },
 
     // ---- clients ↔ brokers ----
