@@ -813,21 +813,12 @@ impl Broker {
 
     fn serve_fetch(&mut self, ctx: &mut Ctx<'_, Model>, from: NodeId, a: FetchArgs, may_park: bool) {
         let tp = a.tp;
-        let error_reply = |ctx: &mut Ctx<'_, Model>, error: ErrorCode, hw: u64, ls: u64| {
-            ctx.send(
-                from,
-                Msg::FetchResponse {
-                    corr: a.corr,
-                    tp,
-                    error,
-                    high_watermark: hw,
-                    last_stable_offset: hw,
-                    log_start_offset: ls,
-                    diverging: None,
-                    records: Vec::new(),
-                },
-            );
+        let corr = a.corr;
+        // Every answer to this fetch: (error, hw, lso, log start, diverging, records).
+        let reply = |ctx: &mut Ctx<'_, Model>, error: ErrorCode, hw: u64, lso: u64, ls: u64, diverging: Option<(i32, i64)>, records: Vec<LogRecord>| {
+            ctx.send(from, Msg::FetchResponse { corr, tp, error, high_watermark: hw, last_stable_offset: lso, log_start_offset: ls, diverging, records });
         };
+        let error_reply = |ctx: &mut Ctx<'_, Model>, error: ErrorCode, hw: u64, ls: u64| reply(ctx, error, hw, hw, ls, None, Vec::new());
         let (Some(r), Some(disk)) = (self.v.replicas.get(&tp), self.disks.get(&tp)) else {
             error_reply(ctx, ErrorCode::NotLeaderOrFollower, 0, 0);
             return;
@@ -851,19 +842,7 @@ impl Broker {
             match leader_divergence(disk.log.epoch_cache(), leo, Some(a.last_fetched_epoch), a.fetch_offset) {
                 LeaderDivergence::Consistent => {}
                 LeaderDivergence::Diverging { epoch, end_offset } => {
-                    ctx.send(
-                        from,
-                        Msg::FetchResponse {
-                            corr: a.corr,
-                            tp,
-                            error: ErrorCode::None,
-                            high_watermark: r.hw,
-                            last_stable_offset: r.hw,
-                            log_start_offset: log_start,
-                            diverging: Some((epoch, end_offset as i64)),
-                            records: Vec::new(),
-                        },
-                    );
+                    reply(ctx, ErrorCode::None, r.hw, r.hw, log_start, Some((epoch, end_offset as i64)), Vec::new());
                     return;
                 }
                 LeaderDivergence::Undefined if a.replica.is_some() => {
@@ -910,19 +889,7 @@ impl Broker {
             self.v.parked.push(Parked { id, from, args: a });
             return;
         }
-        ctx.send(
-            from,
-            Msg::FetchResponse {
-                corr: a.corr,
-                tp,
-                error: ErrorCode::None,
-                high_watermark: r.hw,
-                last_stable_offset: lso,
-                log_start_offset: disk.log.log_start_offset(),
-                diverging: None,
-                records,
-            },
-        );
+        reply(ctx, ErrorCode::None, r.hw, lso, disk.log.log_start_offset(), None, records);
     }
 
     /// `Replica.updateFetchState` + `maybeExpandIsr` + HW.
