@@ -11,5 +11,6 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod session;
+pub mod stream;
 pub mod time;
 pub mod world;

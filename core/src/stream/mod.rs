@@ -1,0 +1,13 @@
+//! Stream processing: the engines that read from the simulated Kafka (or
+//! from scripted inputs), process in event time or in micro-batches, and
+//! write to sinks. Follows `../shared/reference/streaming-semantics.md`.
+//!
+//! Each engine is a pure state machine behind [`types::Engine`]; the job
+//! node of the model drives it at processing times and records what it
+//! reports in the trace.
+
+pub mod beam;
+pub mod flink;
+pub mod kstreams;
+pub mod spark;
+pub mod types;
