@@ -346,6 +346,55 @@ pub trait Operator: Clone + fmt::Debug {
     fn on_wakeup(&mut self, _pt: Micros, _out: &mut Vec<Out>) {}
 }
 
+/// What every engine is told about the job it runs, whatever the engine:
+/// the logical query (window and aggregate) and the shape of its input.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct JobShape {
+    pub name: String,
+    pub window: WindowSpec,
+    pub aggregate: Aggregate,
+    /// Source channels per source, in order: a scripted input is one
+    /// channel, a Kafka topic one channel per partition. Channel numbers
+    /// passed to the engine count across sources (source 0's channels
+    /// first). Spark keeps one watermark per source, Flink one per channel.
+    pub sources: Vec<u32>,
+    /// Parallelism of the keyed operator (Flink; 1 elsewhere).
+    pub parallelism: u32,
+}
+
+impl JobShape {
+    /// Total number of source channels.
+    pub fn channels(&self) -> u32 {
+        self.sources.iter().sum()
+    }
+    /// The source a channel belongs to.
+    pub fn source_of(&self, channel: u32) -> usize {
+        let mut c = channel;
+        for (i, n) in self.sources.iter().enumerate() {
+            if c < *n {
+                return i;
+            }
+            c -= n;
+        }
+        self.sources.len().saturating_sub(1)
+    }
+}
+
+/// An engine rejected its configuration: `field` is the path inside the
+/// engine's table (`"trigger.early"`), turned into a located scenario error
+/// by the resolver.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpecError {
+    pub field: String,
+    pub message: String,
+}
+
+impl SpecError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        SpecError { field: field.into(), message: message.into() }
+    }
+}
+
 /// Formats event time as `HH:MM:SS` (or `HH:MM:SS.mmm`) of its day, the way
 /// the book and the Spark guide print times.
 pub fn clock(ts: EventTime) -> String {
