@@ -37,7 +37,8 @@ impl Duration {
         self.0 as f64 / 1000.0
     }
 
-    /// Parses `"250ms"`, `"30s"`, `"2m"`, `"1h"`, `"10us"`, `"1.5s"`.
+    /// Parses `"250ms"`, `"30s"`, `"2m"`, `"1h"`, `"1000d"`, `"10us"`,
+    /// `"1.5s"`, and Spark's spelled-out `"10 minutes"`.
     /// A bare `"0"` is accepted; any other number needs a unit.
     pub fn parse(s: &str) -> Result<Duration, String> {
         let t = s.trim();
@@ -51,12 +52,13 @@ impl Duration {
             return Err(format!("duration {s:?} must start with a number, e.g. \"250ms\""));
         }
         let scale: u64 = match unit.trim() {
-            "us" | "µs" => 1,
-            "ms" => MICROS_PER_MS,
-            "s" => MICROS_PER_SEC,
-            "m" | "min" => 60 * MICROS_PER_SEC,
-            "h" => 3600 * MICROS_PER_SEC,
-            other => return Err(format!("duration {s:?} has unknown unit {other:?}; expected one of us, ms, s, m, h")),
+            "us" | "µs" | "microsecond" | "microseconds" => 1,
+            "ms" | "millisecond" | "milliseconds" => MICROS_PER_MS,
+            "s" | "second" | "seconds" => MICROS_PER_SEC,
+            "m" | "min" | "minute" | "minutes" => 60 * MICROS_PER_SEC,
+            "h" | "hour" | "hours" => 3600 * MICROS_PER_SEC,
+            "d" | "day" | "days" => 86_400 * MICROS_PER_SEC,
+            other => return Err(format!("duration {s:?} has unknown unit {other:?}; expected one of us, ms, s, m, h, d")),
         };
         let (int_part, frac_part) = match num.split_once('.') {
             Some((i, f)) => (i, f),
