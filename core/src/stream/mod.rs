@@ -11,3 +11,4 @@ pub mod flink;
 pub mod kstreams;
 pub mod spark;
 pub mod types;
+pub mod oracle;

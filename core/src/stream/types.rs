@@ -233,6 +233,9 @@ pub struct Pane {
     /// Ids of the input records the value includes (for the oracle,
     /// completeness and end-to-end latency).
     pub inputs: Vec<u64>,
+    /// The sink transaction the result was written in (two-phase-commit
+    /// sinks); None when the sink publishes immediately.
+    pub txn: Option<u64>,
 }
 
 impl Pane {
@@ -252,6 +255,7 @@ impl Pane {
             emit,
             batch: None,
             inputs: Vec::new(),
+            txn: None,
         }
     }
 }
@@ -303,6 +307,39 @@ pub enum Out {
     Idle { op: String, channel: u32, idle: bool },
     /// A micro-batch ran.
     Batch(BatchInfo),
+    /// A checkpoint moved (Flink, C-1..C-6). `positions` are the source
+    /// positions `(channel, next position)` the checkpoint records (Kafka:
+    /// the next offset).
+    Checkpoint { id: u64, phase: CheckpointPhase, positions: Vec<(u32, u64)> },
+    /// A sink transaction moved (two-phase commit, C-7).
+    Txn { id: u64, phase: TxnPhase },
+    /// A task failed; the job restarts from `restored_from` (None: from
+    /// scratch, no checkpoint completed yet).
+    Failure { task: String, restored_from: Option<u64> },
+}
+
+/// Checkpoint lifecycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckpointPhase {
+    /// The coordinator injected barriers at the sources.
+    Triggered,
+    /// Every task acknowledged: the checkpoint is complete.
+    Completed,
+    /// Abandoned (a failure before it completed).
+    Aborted,
+    /// The job restarted from it.
+    Restored,
+}
+
+/// Sink transaction lifecycle (`TwoPhaseCommitSinkFunction`, C-7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TxnPhase {
+    Begun,
+    PreCommitted,
+    Committed,
+    Aborted,
 }
 
 /// A stream engine as the job node drives it. Every call gets the current
