@@ -7,6 +7,7 @@ use crate::kafka::events::KEvent;
 use crate::kernel::{KernelEvent, NodeStatus, TraceEvent, WORLD};
 use crate::model::{Event, Node};
 use crate::scenario::{Cmp, Scenario};
+use crate::stream::report::{JobRun, OutputVerdict};
 use crate::time::{fmt_time, Duration};
 use crate::world::World;
 use serde::Serialize;
@@ -33,6 +34,10 @@ pub struct Outcome {
     pub checks: CheckReport,
     pub verdicts: Vec<Verdict>,
     pub logs: FinalLogs,
+    /// Per stream job, what it did (from the trace).
+    pub jobs: Vec<JobRun>,
+    /// `[[expect.outputs]]` verdicts.
+    pub output_verdicts: Vec<OutputVerdict>,
 }
 
 impl Outcome {
@@ -51,10 +56,12 @@ impl Outcome {
                 Verdict { metric: e.metric.clone(), cmp: e.cmp, expected: e.value, actual, ok: e.cmp.holds(actual, e.value), location: e.location.clone() }
             })
             .collect();
-        Outcome { checks, verdicts, logs }
+        let jobs = crate::stream::report::collect(&world.scenario, world.sim.trace().records());
+        let output_verdicts = crate::stream::report::check_outputs(&world.scenario.expect_outputs, &jobs);
+        Outcome { checks, verdicts, logs, jobs, output_verdicts }
     }
     pub fn passed(&self) -> bool {
-        self.verdicts.iter().all(|v| v.ok)
+        self.verdicts.iter().all(|v| v.ok) && self.output_verdicts.iter().all(|v| v.ok)
     }
 }
 
@@ -272,7 +279,9 @@ pub fn report_json(world: &World, out: &Outcome) -> Value {
         }).collect::<Vec<_>>(),
         "faults": faults,
         "checks": out.checks,
+        "jobs": out.jobs,
         "expectations": out.verdicts,
+        "output_expectations": out.output_verdicts,
         "ok": out.passed(),
     })
 }
@@ -292,7 +301,9 @@ pub fn summary_text(world: &World, out: &Outcome) -> String {
         sim.trace().len(),
         sim.trace().hash_hex()
     );
-    let _ = writeln!(t, "\ncluster: {} brokers, kafka {}", s.brokers, s.kafka_version);
+    if s.brokers > 0 {
+        let _ = writeln!(t, "\ncluster: {} brokers, kafka {}", s.brokers, s.kafka_version);
+    }
     let mut controller_parts = BTreeMap::new();
     if let Node::Controller(c) = sim.node(0) {
         controller_parts = c.partitions().clone();
@@ -316,7 +327,9 @@ pub fn summary_text(world: &World, out: &Outcome) -> String {
     }
     let m = &out.checks.metrics;
     let g = |k: &str| m.get(k).copied().unwrap_or(0);
-    let _ = writeln!(t, "\nproducers: sent {} · acked {} · failed {} · indefinite {}", g("sent"), g("acked"), g("failed"), g("indefinite"));
+    if s.brokers > 0 {
+        let _ = writeln!(t, "\nproducers: sent {} · acked {} · failed {} · indefinite {}", g("sent"), g("acked"), g("failed"), g("indefinite"));
+    }
     if !s.consumers.is_empty() {
         let _ = writeln!(
             t,
@@ -341,6 +354,7 @@ pub fn summary_text(world: &World, out: &Outcome) -> String {
     if out.checks.hits.len() > 10 {
         let _ = writeln!(t, "  … {} more (see --json)", out.checks.hits.len() - 10);
     }
+    crate::stream::report::summary(&mut t, world, out);
     let running = !world.sim.is_finished();
     if !out.verdicts.is_empty() {
         let _ = writeln!(t, "\nexpectations{}:", if running { " (checked when the run ends)" } else { "" });
@@ -363,19 +377,30 @@ pub fn summary_text(world: &World, out: &Outcome) -> String {
             );
         }
     }
-    let failed = out.verdicts.iter().filter(|v| !v.ok).count();
+    if !out.output_verdicts.is_empty() {
+        let _ = writeln!(t, "\nexpected outputs{}:", if running { " (checked when the run ends)" } else { "" });
+        for v in &out.output_verdicts {
+            let state = if running {
+                "so far"
+            } else if v.ok {
+                "PASS"
+            } else {
+                "FAIL"
+            };
+            let _ = writeln!(t, "  {state} job {}: {} lines expected, {} printed  {}", v.job, v.expected, v.actual, v.location);
+            if let (false, Some((i, e, a))) = (running, &v.first_difference) {
+                let _ = writeln!(t, "    line {}: expected {}", i + 1, e.as_deref().unwrap_or("(nothing)"));
+                let _ = writeln!(t, "    line {}: printed  {}", i + 1, a.as_deref().unwrap_or("(nothing)"));
+            }
+        }
+    }
+    let failed = out.verdicts.iter().filter(|v| !v.ok).count() + out.output_verdicts.iter().filter(|v| !v.ok).count();
+    let total = out.verdicts.len() + out.output_verdicts.len();
     if running {
         let _ = writeln!(t, "\nresult: running (at {} of {})", fmt_time(sim.now()), fmt_time(sim.end()));
         return t;
     }
-    let _ = writeln!(
-        t,
-        "\nresult: {}",
-        if failed == 0 {
-            format!("ok ({} expectations held)", out.verdicts.len())
-        } else {
-            format!("FAILED ({failed} of {} expectations)", out.verdicts.len())
-        }
-    );
+    let _ =
+        writeln!(t, "\nresult: {}", if failed == 0 { format!("ok ({total} expectations held)") } else { format!("FAILED ({failed} of {total} expectations)") });
     t
 }

@@ -55,6 +55,7 @@ pub fn count(records: &[Rec]) -> Vec<(&'static str, u64)> {
             }
             TraceEvent::Kernel(_) => continue,
             TraceEvent::Domain(Event::Kafka(k)) => k,
+            TraceEvent::Domain(Event::Stream(_)) => continue,
         };
         match k {
             KEvent::Send { .. } => add("sent", 1),

@@ -36,7 +36,7 @@ pub type Rec = TraceRecord<Event>;
 pub fn kevent(r: &Rec) -> Option<&KEvent> {
     match &r.ev {
         TraceEvent::Domain(Event::Kafka(k)) => Some(k),
-        TraceEvent::Kernel(_) => None,
+        TraceEvent::Kernel(_) | TraceEvent::Domain(Event::Stream(_)) => None,
     }
 }
 
@@ -206,7 +206,7 @@ pub fn extract<'a>(records: &'a [Rec], logs: &FinalLogs) -> History<'a> {
                 *incarnation.entry(node).or_insert(0) += 1;
                 continue;
             }
-            TraceEvent::Kernel(_) => continue,
+            TraceEvent::Kernel(_) | TraceEvent::Domain(Event::Stream(_)) => continue,
             TraceEvent::Domain(Event::Kafka(k)) => k,
         };
         match k {

@@ -278,7 +278,7 @@ pub fn poll_order(records: &[Rec], hits: &Hits<'_>) -> (Found, Found) {
             TraceEvent::Kernel(KernelEvent::Crash { .. } | KernelEvent::Restart) => {
                 last.remove(&n);
             }
-            TraceEvent::Kernel(_) => {}
+            TraceEvent::Kernel(_) | TraceEvent::Domain(Event::Stream(_)) => {}
             TraceEvent::Domain(Event::Kafka(k)) => match k {
                 KEvent::Assigned { .. } => {
                     last.remove(&n);

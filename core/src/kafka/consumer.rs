@@ -369,6 +369,10 @@ pub struct Consumer {
     /// responses.
     next_corr: u64,
     v: Volatile,
+    /// Embedded in a stream job (a Flink/Spark Kafka source): records
+    /// returned by poll() are also handed to the host through `outbox`.
+    embedded: bool,
+    outbox: Vec<(Tp, LogRecord)>,
 }
 
 fn timer(t: ConsumerTimer) -> Timer {
@@ -429,7 +433,40 @@ impl Consumer {
             cfg,
             next_corr: 1,
             v: Volatile::fresh(),
+            embedded: false,
+            outbox: Vec::new(),
         }
+    }
+
+    /// A consumer embedded in a stream job: `assign` mode over every
+    /// partition of `topics`, no group, no commits (Flink's KafkaSource keeps
+    /// its offsets in checkpoints, C-10), records handed to the host.
+    pub fn embedded(name: &str, topic_names: &[String], config: &crate::kafka::config::Props, topics: &[TopicSpec], brokers: u32) -> Self {
+        let spec = ConsumerSpec { name: name.to_string(), group: None, topics: topic_names.to_vec(), config: config.clone(), start: 0, stop: None };
+        let mut c = Consumer::new(&spec, topics, brokers);
+        c.embedded = true;
+        c
+    }
+
+    /// The records poll() returned since the last call (embedded mode).
+    pub fn take_polled(&mut self) -> Vec<(Tp, LogRecord)> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    /// `KafkaConsumer.seek`: the next poll() returns records from `offset`.
+    /// Buffered records and an in-flight fetch are discarded.
+    pub fn seek(&mut self, ctx: &mut Ctx<'_, Model>, tp: Tp, offset: u64) {
+        // Before start_app the partition is not assigned yet: the seek
+        // creates it, and start_app keeps it.
+        let part = self.v.parts.entry(tp).or_insert_with(|| Part::new(Init::Ready));
+        part.position = Some(offset);
+        part.buffer.clear();
+        part.buffer_end = offset;
+        part.fetch = None;
+        part.init = Init::Ready;
+        part.retry_at = 0;
+        self.v.ready.retain(|t| *t != tp);
+        self.drive(ctx);
     }
 
     // ----- accessors for the report ---------------------------------------
@@ -502,6 +539,7 @@ impl Consumer {
 
     pub fn on_crash(&mut self) {
         self.v = Volatile::fresh();
+        self.outbox.clear();
         self.v.phase = Phase::Stopped;
     }
 
@@ -687,7 +725,7 @@ impl Consumer {
             let init = if self.commit_group.is_some() { Init::NeedCommitted } else { Init::NeedReset(ResetWhy::NoCommitted) };
             let tps: Vec<Tp> = self.topics.iter().flat_map(|(t, _, n)| (0..*n).map(move |p| Tp(*t, p))).collect();
             for tp in &tps {
-                self.v.parts.insert(*tp, Part::new(init));
+                self.v.parts.entry(*tp).or_insert_with(|| Part::new(init));
             }
             emit(ctx, KEvent::Assigned { generation: -1, partitions: tps });
         }
@@ -762,6 +800,9 @@ impl Consumer {
             if part.buffer.is_empty() {
                 part.position = Some(to.max(part.buffer_end));
                 self.v.ready.pop_front();
+            }
+            if self.embedded {
+                self.outbox.extend(recs.iter().map(|r| (tp, r.clone())));
             }
             emit(ctx, KEvent::Polled { tp, records: recs.into_iter().map(|r| (r.offset, r.value)).collect() });
             chunks.push(Chunk { tp, from, to, n: k });
@@ -1629,6 +1670,7 @@ mod tests {
                         self.live.remove(&id);
                     }
                     Effect::Emit(Event::Kafka(k)) => self.trace.push((self.now, node, k)),
+                    Effect::Emit(Event::Stream(_)) => {}
                 }
             }
         }

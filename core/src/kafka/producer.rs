@@ -164,6 +164,9 @@ pub struct Producer {
     /// Send id → whether it was ever put on the wire.
     pending: BTreeMap<u64, bool>,
     v: Volatile,
+    /// Correlation ids start here: a producer embedded in a stream job
+    /// shares the node with a consumer and must not answer its responses.
+    corr_base: u64,
 }
 
 fn volatile(batch_size: u64) -> Volatile {
@@ -242,7 +245,63 @@ impl Producer {
             next_script: 0,
             pending: BTreeMap::new(),
             v: volatile(batch_size),
+            corr_base: 0,
         }
+    }
+
+    /// A producer embedded in a stream job's Kafka sink: no workload, the
+    /// job calls [`Producer::app_send`]; a transactional one ends its
+    /// transactions only when the job says so ([`Producer::end_transaction`]).
+    pub fn embedded(spec: &ProducerSpec, topics: &[TopicSpec], brokers: u32) -> Self {
+        let mut p = Producer::new(spec, topics, brokers);
+        p.txn_records = u64::MAX;
+        p.corr_base = 1 << 40;
+        p
+    }
+
+    /// The application's `send()` of a job's sink.
+    pub fn app_send(&mut self, ctx: &mut Ctx<'_, Model>, key: Option<String>, value: String, timestamp: Micros) {
+        self.send(ctx, key, value, timestamp, None);
+    }
+
+    /// `flush()`: every open batch goes out now.
+    pub fn flush(&mut self, ctx: &mut Ctx<'_, Model>) {
+        for q in self.v.queues.values_mut() {
+            for b in q.iter_mut() {
+                b.closed = true;
+            }
+        }
+        self.drain(ctx);
+    }
+
+    /// Every send so far is acknowledged (or definitely failed).
+    pub fn flushed(&self) -> bool {
+        self.v.inflight.is_empty() && self.v.queues.values().all(|q| q.is_empty())
+    }
+
+    /// `commitTransaction()` / `abortTransaction()` of the open transaction.
+    pub fn end_transaction(&mut self, ctx: &mut Ctx<'_, Model>, commit: bool) {
+        if self.v.txn.phase != TxnPhase::Open {
+            return;
+        }
+        self.v.txn.phase = TxnPhase::Ending { commit };
+        self.flush(ctx);
+        self.maybe_end_txn(ctx);
+    }
+
+    /// No transaction is open or ending.
+    pub fn txn_idle(&self) -> bool {
+        self.v.txn.phase == TxnPhase::Idle
+    }
+
+    /// A newer instance fenced this one (it is closed).
+    pub fn fenced(&self) -> bool {
+        self.v.txn.fenced
+    }
+
+    /// `(producerId, epoch)` of this instance (-1 before InitProducerId).
+    pub fn identity(&self) -> (i64, i16) {
+        (self.v.producer_id, self.v.producer_epoch)
     }
 
     pub fn name(&self) -> &str {
@@ -322,7 +381,7 @@ impl Producer {
 
     fn corr(&mut self) -> u64 {
         self.v.next_corr += 1;
-        self.v.next_corr
+        self.corr_base + self.v.next_corr
     }
 
     fn request_metadata(&mut self, ctx: &mut Ctx<'_, Model>) {

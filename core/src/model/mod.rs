@@ -15,6 +15,7 @@ use crate::kafka::types::{BrokerId, Tp};
 use crate::kafka::view::ClusterView;
 use crate::kernel::{Actor, CrashKind, Ctx, Domain, NodeId};
 use crate::rng::RngStream;
+use crate::stream::job::{JobNode, JobTimer, StreamEvent};
 use crate::time::Micros;
 use serde::Serialize;
 
@@ -27,6 +28,7 @@ pub struct Model;
 #[serde(untagged)]
 pub enum Event {
     Kafka(KEvent),
+    Stream(StreamEvent),
 }
 
 /// A timer of any node kind.
@@ -36,6 +38,7 @@ pub enum Timer {
     Broker(BrokerTimer),
     Producer(ProducerTimer),
     Consumer(ConsumerTimer),
+    Job(JobTimer),
 }
 
 /// Every node kind.
@@ -45,6 +48,7 @@ pub enum Node {
     Broker(Box<Broker>),
     Producer(Box<Producer>),
     Consumer(Box<Consumer>),
+    Job(Box<JobNode>),
 }
 
 /// The view fault conditions and selectors read.
@@ -91,6 +95,7 @@ impl Domain for Model {
     fn observe(view: &mut View, t: Micros, node: NodeId, ev: &Event) {
         match ev {
             Event::Kafka(k) => view.cluster.observe(t, node, k),
+            Event::Stream(_) => {}
         }
     }
 
@@ -118,6 +123,7 @@ impl Actor<Model> for Node {
             Node::Broker(n) => n.on_start(ctx),
             Node::Producer(n) => n.on_start(ctx),
             Node::Consumer(n) => n.on_start(ctx),
+            Node::Job(n) => n.on_start(ctx),
         }
     }
     fn on_msg(&mut self, ctx: &mut Ctx<'_, Model>, from: NodeId, msg: Msg) {
@@ -126,6 +132,7 @@ impl Actor<Model> for Node {
             Node::Broker(n) => n.on_msg(ctx, from, msg),
             Node::Producer(n) => n.on_msg(ctx, from, msg),
             Node::Consumer(n) => n.on_msg(ctx, from, msg),
+            Node::Job(n) => n.on_msg(ctx, from, msg),
         }
     }
     fn on_timer(&mut self, ctx: &mut Ctx<'_, Model>, timer: Timer) {
@@ -134,6 +141,9 @@ impl Actor<Model> for Node {
             (Node::Broker(n), Timer::Broker(t)) => n.on_timer(ctx, t),
             (Node::Producer(n), Timer::Producer(t)) => n.on_timer(ctx, t),
             (Node::Consumer(n), Timer::Consumer(t)) => n.on_timer(ctx, t),
+            (Node::Job(n), Timer::Job(t)) => n.on_timer(ctx, t),
+            (Node::Job(n), Timer::Consumer(t)) => n.on_consumer_timer(ctx, t),
+            (Node::Job(n), Timer::Producer(t)) => n.on_producer_timer(ctx, t),
             _ => {}
         }
     }
@@ -142,6 +152,7 @@ impl Actor<Model> for Node {
             Node::Broker(n) => n.on_unreachable(ctx, peer),
             Node::Producer(n) => n.on_unreachable(ctx, peer),
             Node::Consumer(n) => n.on_unreachable(ctx, peer),
+            Node::Job(n) => n.on_unreachable(ctx, peer),
             Node::Controller(_) => {}
         }
     }
@@ -151,13 +162,14 @@ impl Actor<Model> for Node {
             Node::Broker(n) => n.on_crash(kind, rng),
             Node::Producer(n) => n.on_crash(),
             Node::Consumer(n) => n.on_crash(),
+            Node::Job(n) => n.on_crash(),
         }
     }
     fn on_disk_loss(&mut self) {
         match self {
             Node::Controller(n) => n.on_disk_loss(),
             Node::Broker(n) => n.on_disk_loss(),
-            Node::Producer(_) | Node::Consumer(_) => {}
+            Node::Producer(_) | Node::Consumer(_) | Node::Job(_) => {}
         }
     }
     fn on_restart(&mut self, ctx: &mut Ctx<'_, Model>) {
@@ -166,6 +178,7 @@ impl Actor<Model> for Node {
             Node::Broker(n) => n.on_restart(ctx),
             Node::Producer(n) => n.on_restart(ctx),
             Node::Consumer(n) => n.on_restart(ctx),
+            Node::Job(n) => n.on_restart(ctx),
         }
     }
 }

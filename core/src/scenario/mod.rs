@@ -6,6 +6,7 @@
 //! problem becomes a [`ScenarioError`] naming file, line, column and field.
 
 pub mod error;
+pub mod jobs;
 pub mod raw;
 mod resolve;
 
@@ -47,6 +48,12 @@ pub struct Scenario {
     pub faults: Vec<FaultSpec>,
     pub nemesis: Option<NemesisSpec>,
     pub expect: Vec<Expectation>,
+    /// Processing time 0 shown as this clock time (ms since midnight).
+    pub clock: crate::stream::types::EventTime,
+    pub inputs: Vec<jobs::InputSpec>,
+    pub jobs: Vec<jobs::JobSpec>,
+    pub compare: Option<jobs::CompareSpec>,
+    pub expect_outputs: Vec<jobs::OutputExpectation>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -265,7 +272,9 @@ impl Scenario {
     /// The node names of the world this scenario builds, in id order:
     /// `controller`, the brokers `b1..bN`, producers, consumers.
     pub fn node_names(&self) -> Vec<String> {
-        node_names(self.brokers, self.producers.iter().map(|p| p.name.clone()), self.consumers.iter().map(|c| c.name.clone()))
+        let mut v = node_names(self.brokers, self.producers.iter().map(|p| p.name.clone()), self.consumers.iter().map(|c| c.name.clone()));
+        v.extend(self.jobs.iter().map(|j| j.name.clone()));
+        v
     }
 
     /// The seed to use: the command line's, else the scenario's, else

@@ -31,8 +31,124 @@ pub struct RawScenario {
     #[serde(default)]
     pub faults: Vec<RawFault>,
     pub nemesis: Option<RawNemesis>,
+    /// Processing time 0 of the run, as a clock time (`"12:00:00"`): `at`
+    /// times written as clock strings are relative to it.
+    pub clock: Option<String>,
+    #[serde(default)]
+    pub inputs: Vec<RawInput>,
+    #[serde(default)]
+    pub jobs: Vec<RawJob>,
+    pub compare: Option<RawCompare>,
     #[serde(default)]
     pub expect: BTreeMap<String, toml::Value>,
+}
+
+/// A time written in a scenario's stream parts: an integer number of
+/// milliseconds, or a clock string `"HH:MM:SS[.mmm]"`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawTime {
+    Millis(i64),
+    Text(String),
+}
+
+/// A scripted stream source.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInput {
+    pub name: String,
+    #[serde(default)]
+    pub records: Vec<RawInputRecord>,
+    #[serde(default)]
+    pub watermarks: Vec<RawWatermarkMove>,
+    /// The bounded input ends at this processing time.
+    pub end: Option<RawTime>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInputRecord {
+    /// Arrival (processing time).
+    pub at: RawTime,
+    /// Event time.
+    pub ts: RawTime,
+    pub key: Option<String>,
+    pub value: Option<toml::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWatermarkMove {
+    pub at: RawTime,
+    pub wm: RawTime,
+}
+
+/// One source or several.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawSources {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWindow {
+    /// `tumbling` (or `fixed`), `sliding`, `session`, `global`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub size: Option<Duration>,
+    pub slide: Option<Duration>,
+    pub gap: Option<Duration>,
+    pub offset: Option<Duration>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSink {
+    /// `print` (default: results are published when emitted), `kafka`, `upsert`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub topic: Option<String>,
+    /// Flink's `DeliveryGuarantee`: `exactly-once`, `at-least-once`, `none`.
+    #[serde(rename = "deliveryGuarantee")]
+    pub delivery_guarantee: Option<String>,
+    #[serde(rename = "transactionalIdPrefix")]
+    pub transactional_id_prefix: Option<String>,
+    #[serde(default)]
+    pub config: toml::Table,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawJob {
+    pub name: String,
+    /// `beam`, `flink`, `spark`, `dstream`, `kstreams`.
+    pub engine: String,
+    pub source: RawSources,
+    /// `split`: one record per whitespace-separated word of the value.
+    #[serde(rename = "flatMap")]
+    pub flat_map: Option<String>,
+    pub window: Option<RawWindow>,
+    pub aggregate: Option<String>,
+    pub parallelism: Option<i64>,
+    pub sink: Option<RawSink>,
+    /// Consumer properties of the job's Kafka source (`isolation.level` …).
+    #[serde(default)]
+    pub config: toml::Table,
+    pub beam: Option<toml::Table>,
+    pub flink: Option<toml::Table>,
+    pub spark: Option<toml::Table>,
+    pub dstream: Option<toml::Table>,
+    pub kstreams: Option<toml::Table>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCompare {
+    pub jobs: Vec<String>,
+    #[serde(default)]
+    pub description: String,
 }
 
 #[derive(Debug, Default, Deserialize)]

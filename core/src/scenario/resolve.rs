@@ -8,6 +8,8 @@ use crate::kafka::config::{self, coerce, resolve_idempotence, KafkaVersion, Prop
 use crate::kernel::{CrashKind, LinkConfig, RandomFaultKind};
 use crate::time::Duration;
 
+mod stream;
+
 /// Parses and validates a scenario. `file` is only used in messages.
 pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     let loc = Locator::new(file, text)?;
@@ -57,8 +59,11 @@ impl Resolver<'_, '_> {
         };
 
         // cluster
-        let brokers = raw.cluster.brokers.unwrap_or(3);
-        if !(1..=MAX_BROKERS).contains(&brokers) {
+        // A scenario with only scripted stream inputs needs no cluster.
+        let kafka_free = raw.topics.is_empty() && raw.producers.is_empty() && raw.consumers.is_empty();
+        let brokers = raw.cluster.brokers.unwrap_or(if kafka_free && !raw.jobs.is_empty() { 0 } else { 3 });
+        let min_brokers = if kafka_free { 0 } else { 1 };
+        if !(min_brokers..=MAX_BROKERS).contains(&brokers) {
             return self.err(&root().key("cluster").key("brokers"), format!("brokers must be between 1 and {MAX_BROKERS}, got {brokers}"));
         }
         let brokers = brokers as u32;
@@ -110,9 +115,15 @@ impl Resolver<'_, '_> {
             None => None,
             Some(n) => Some(self.nemesis(n, duration)?),
         };
+        let stream = self.stream_parts(&raw, &topics, kafka_version, duration)?;
         let mut expect = Vec::new();
+        let mut expect_outputs = Vec::new();
         for (k, v) in &raw.expect {
-            expect.push(self.expectation(k, v, file)?);
+            if k == "outputs" {
+                expect_outputs = self.output_expectations(v, &stream.jobs, file)?;
+            } else {
+                expect.push(self.expectation(k, v, file)?);
+            }
         }
         Ok(Scenario {
             name: raw.name.trim().to_string(),
@@ -132,6 +143,11 @@ impl Resolver<'_, '_> {
             faults,
             nemesis,
             expect,
+            clock: stream.clock,
+            inputs: stream.inputs,
+            jobs: stream.jobs,
+            compare: stream.compare,
+            expect_outputs,
         })
     }
 

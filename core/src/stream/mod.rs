@@ -7,8 +7,11 @@
 //! reports in the trace.
 
 pub mod beam;
+pub mod engines;
 pub mod flink;
+pub mod job;
 pub mod kstreams;
+pub mod oracle;
+pub mod report;
 pub mod spark;
 pub mod types;
-pub mod oracle;

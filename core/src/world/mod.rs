@@ -10,6 +10,7 @@ use crate::kafka::types::Tp;
 use crate::kernel::{FaultAction, NetworkConfig, NodeSpec, RandomFaults, ScriptedFault, Sim, SimConfig, Target, Trigger};
 use crate::model::{Condition, Model, Node, Selector};
 use crate::scenario::{ActionSpec, ConditionSpec, Scenario, TargetSpec, TriggerSpec};
+use crate::stream::job::JobNode;
 use std::collections::BTreeMap;
 
 /// A scenario instantiated with a seed.
@@ -53,6 +54,9 @@ impl World {
                 group: "consumers".into(),
                 node: Node::Consumer(Box::new(Consumer::new(c, &scenario.topics, scenario.brokers))),
             });
+        }
+        for j in 0..scenario.jobs.len() {
+            nodes.push(NodeSpec { name: scenario.jobs[j].name.clone(), group: "jobs".into(), node: Node::Job(Box::new(JobNode::new(j as u16, &scenario))) });
         }
         let mut links = BTreeMap::new();
         for (f, t, cfg) in &scenario.network.links {
