@@ -47,6 +47,10 @@ impl Outcome {
         for h in &mut checks.hits {
             h.message = name_things(world, &h.message);
         }
+        let jobs = crate::stream::report::collect(&world.scenario, world.sim.trace().records());
+        for (k, v) in crate::stream::check::metrics(&world.scenario, &jobs, world.sim.trace().records()) {
+            checks.metrics.insert(k, v);
+        }
         let verdicts = world
             .scenario
             .expect
@@ -56,7 +60,6 @@ impl Outcome {
                 Verdict { metric: e.metric.clone(), cmp: e.cmp, expected: e.value, actual, ok: e.cmp.holds(actual, e.value), location: e.location.clone() }
             })
             .collect();
-        let jobs = crate::stream::report::collect(&world.scenario, world.sim.trace().records());
         let output_verdicts = crate::stream::report::check_outputs(&world.scenario.expect_outputs, &jobs);
         Outcome { checks, verdicts, logs, jobs, output_verdicts }
     }
@@ -343,7 +346,9 @@ pub fn summary_text(world: &World, out: &Outcome) -> String {
     let _ = writeln!(t, "faults: {} fired", g("faults"));
     let interesting: Vec<String> = check::metrics::METRICS
         .iter()
-        .filter(|(n, _)| !matches!(*n, "sent" | "acked" | "failed" | "indefinite" | "polled" | "commits" | "faults"))
+        .filter(|(n, _)| {
+            !matches!(*n, "sent" | "acked" | "failed" | "indefinite" | "polled" | "commits" | "faults" | "job-results" | "checkpoints-completed" | "batches")
+        })
         .filter(|(n, _)| g(n) != 0)
         .map(|(n, _)| format!("{n} {}", g(n)))
         .collect();

@@ -41,6 +41,14 @@ pub const METRICS: &[(&str, &str)] = &[
     // processing by consumer applications
     ("reprocessed", "records (group, partition, offset) processed more than once by the consumers of a group (reference B2, B5, B6)"),
     ("unprocessed", "offsets below a group's final committed offset that no consumer of the group processed (reference B1, B8)"),
+    // stream jobs
+    ("job-results", "results the readers of the jobs' sinks see (for a two-phase-commit sink: committed ones)"),
+    ("late-dropped", "records dropped as late by a job (beyond allowed lateness or grace, or filtered by the watermark)"),
+    ("late-side-output", "late records sent to a job's late side output"),
+    ("duplicate-output", "the same job result delivered to the sink's readers more than once (at-least-once replays)"),
+    ("job-failures", "job failures and restarts"),
+    ("checkpoints-completed", "checkpoints completed by the jobs"),
+    ("batches", "micro-batches run by the jobs"),
 ];
 
 /// Whether `name` is a known metric.

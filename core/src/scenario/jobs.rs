@@ -105,6 +105,8 @@ pub struct JobSpec {
     pub consumer_config: Props,
     /// Producer properties of a Kafka sink.
     pub producer_config: Props,
+    /// The sink producer's effective idempotence.
+    pub producer_idempotent: bool,
 }
 
 /// Jobs to report side by side.

@@ -47,6 +47,9 @@ impl EngineBox {
         self.get().on_record(pt, channel, e, out);
     }
 
+    /// An external sink (Kafka) finished the pre-commit of `txn`.
+    pub fn sink_ack(&mut self, _pt: Micros, _txn: u64, _out: &mut Vec<Out>) {}
+
     /// The job process died.
     pub fn crash(&mut self, spec: &JobSpec) {
         *self = EngineBox::build(spec);

@@ -9,13 +9,17 @@
 //! `keyBy` connects all tasks (one failover region).
 
 use super::engines::EngineBox;
+use super::kafka_sink::KafkaSink;
+use super::types::TxnPhase;
 use super::types::{Datum, Elem, EventTime, Out};
 use crate::kafka::consumer::{Consumer, ConsumerTimer};
-use crate::kafka::producer::ProducerTimer;
+use crate::kafka::producer::{Producer, ProducerTimer};
 use crate::kafka::protocol::Msg;
 use crate::kernel::{Ctx, NodeId};
 use crate::model::{Event, Model, Timer};
+use crate::scenario::jobs::SinkSpec;
 use crate::scenario::jobs::{FlatMap, JobSpec, SourceRef};
+use crate::scenario::ProducerSpec;
 use crate::scenario::Scenario;
 use crate::time::Micros;
 use serde::Serialize;
@@ -90,6 +94,8 @@ pub struct JobNode {
     out: Vec<Out>,
     /// The Kafka source: an embedded consumer over the job's topics.
     kafka: Option<Box<Consumer>>,
+    /// The Kafka sink, when the job writes to a topic.
+    sink: Option<Box<KafkaSink>>,
     /// Per topic source: (topic index, first channel, source index,
     /// partitions).
     topic_channels: Vec<(u16, u32, usize, u32)>,
@@ -141,6 +147,21 @@ impl JobNode {
             let names: Vec<String> = topic_channels.iter().map(|(t, _, _, _)| scenario.topics[*t as usize].name.clone()).collect();
             Box::new(Consumer::embedded(&spec.name, &names, &spec.consumer_config, &scenario.topics, scenario.brokers))
         });
+        let sink = match &spec.sink {
+            SinkSpec::Kafka { topic, guarantee, transactional_id_prefix } => {
+                let pspec = ProducerSpec {
+                    name: spec.name.clone(),
+                    topic: scenario.topics[*topic].name.clone(),
+                    config: spec.producer_config.clone(),
+                    idempotent: spec.producer_idempotent,
+                    workload: None,
+                    records: Vec::new(),
+                };
+                let producer = Producer::embedded(&pspec, &scenario.topics, scenario.brokers);
+                Some(Box::new(KafkaSink::new(*guarantee, producer, transactional_id_prefix.clone())))
+            }
+            _ => None,
+        };
         JobNode {
             index,
             spec,
@@ -155,6 +176,7 @@ impl JobNode {
             feed_armed: None,
             out: Vec::new(),
             kafka,
+            sink,
             topic_channels,
         }
     }
@@ -167,6 +189,9 @@ impl JobNode {
         if let Some(c) = self.kafka.as_mut() {
             c.on_start(ctx);
         }
+        if let Some(s) = self.sink.as_mut() {
+            s.on_start(ctx);
+        }
         self.arm_feed(ctx);
         self.arm_wake(ctx);
     }
@@ -178,6 +203,9 @@ impl JobNode {
         self.engine.crash(&self.spec);
         if let Some(c) = self.kafka.as_mut() {
             c.on_crash();
+        }
+        if let Some(s) = self.sink.as_mut() {
+            s.on_crash();
         }
         self.armed.clear();
         self.feed_armed = None;
@@ -246,10 +274,14 @@ impl JobNode {
     }
 
     pub fn on_msg(&mut self, ctx: &mut Ctx<'_, Model>, from: NodeId, msg: Msg) {
+        if let Some(s) = self.sink.as_mut() {
+            s.on_msg(ctx, from, msg.clone());
+        }
         if let Some(c) = self.kafka.as_mut() {
             c.on_msg(ctx, from, msg);
         }
         self.drain_kafka(ctx);
+        self.sink_acks(ctx);
         self.arm_wake(ctx);
     }
 
@@ -261,9 +293,33 @@ impl JobNode {
         self.arm_wake(ctx);
     }
 
-    pub fn on_producer_timer(&mut self, _ctx: &mut Ctx<'_, Model>, _t: ProducerTimer) {}
+    pub fn on_producer_timer(&mut self, ctx: &mut Ctx<'_, Model>, t: ProducerTimer) {
+        if let Some(s) = self.sink.as_mut() {
+            s.on_timer(ctx, t);
+        }
+        self.sink_acks(ctx);
+        self.arm_wake(ctx);
+    }
+
+    /// Pre-commits the Kafka sink finished are acknowledged to the engine
+    /// (a checkpoint completes only after its sink flushed).
+    fn sink_acks(&mut self, ctx: &mut Ctx<'_, Model>) {
+        let Some(s) = self.sink.as_mut() else { return };
+        let acked = s.take_acked();
+        if acked.is_empty() {
+            return;
+        }
+        let now = ctx.now();
+        for txn in acked {
+            self.engine.sink_ack(now, txn, &mut self.out);
+        }
+        self.flush(ctx);
+    }
 
     pub fn on_unreachable(&mut self, ctx: &mut Ctx<'_, Model>, peer: NodeId) {
+        if let Some(s) = self.sink.as_mut() {
+            s.on_unreachable(ctx, peer);
+        }
         if let Some(c) = self.kafka.as_mut() {
             c.on_unreachable(ctx, peer);
         }
@@ -357,10 +413,29 @@ impl JobNode {
         self.flush(ctx);
     }
 
+    /// Records what the engine reported and hands results to the sink.
     fn flush(&mut self, ctx: &mut Ctx<'_, Model>) {
         let job = self.index;
-        for out in self.out.drain(..) {
-            ctx.emit(Event::Stream(StreamEvent::Out { job, out }));
+        // The sink may acknowledge at once and the engine answer: loop.
+        while !self.out.is_empty() {
+            let outs: Vec<Out> = std::mem::take(&mut self.out);
+            for out in outs {
+                if let Some(s) = self.sink.as_mut() {
+                    match &out {
+                        Out::Pane(p) => s.write(ctx, p.txn, p.key.clone(), sink_value(p), p.out_ts.max(0) as u64 * 1000),
+                        Out::Txn { id, phase: TxnPhase::PreCommitted } => s.pre_commit(ctx, *id),
+                        Out::Txn { id, phase: TxnPhase::Committed } => s.commit(ctx, *id),
+                        Out::Txn { id, phase: TxnPhase::Aborted } => s.abort(ctx, *id),
+                        _ => {}
+                    }
+                }
+                ctx.emit(Event::Stream(StreamEvent::Out { job, out }));
+            }
+            let Some(s) = self.sink.as_mut() else { break };
+            let now = ctx.now();
+            for txn in s.take_acked() {
+                self.engine.sink_ack(now, txn, &mut self.out);
+            }
         }
     }
 
@@ -381,4 +456,20 @@ impl JobNode {
         self.armed.push(at);
         ctx.set_timer(at.saturating_sub(ctx.now()), Timer::Job(JobTimer::Wake { at }));
     }
+}
+
+/// A result as a Kafka record value: compact JSON with the window, the
+/// value and the ids of the inputs it includes (its lineage, which the
+/// exactly-once checker reads back).
+pub fn sink_value(p: &super::types::Pane) -> String {
+    let window = match p.window {
+        Some(w) => format!("[{},{}]", w.start, w.end),
+        None => "null".into(),
+    };
+    let value = match &p.value {
+        Datum::Text(t) => serde_json::to_string(t).unwrap_or_default(),
+        v => v.to_string(),
+    };
+    let inputs: Vec<String> = p.inputs.iter().map(|i| i.to_string()).collect();
+    format!("{{\"window\":{window},\"value\":{value},\"inputs\":[{}]}}", inputs.join(","))
 }

@@ -7,9 +7,11 @@
 //! reports in the trace.
 
 pub mod beam;
+pub mod check;
 pub mod engines;
 pub mod flink;
 pub mod job;
+pub mod kafka_sink;
 pub mod kstreams;
 pub mod oracle;
 pub mod report;

@@ -190,7 +190,10 @@ impl Resolver<'_, '_> {
             Some(s) => self.sink(s, &p.key("sink"), &j.name, topics, &mut producer_config)?,
         };
         let shape = JobShape { name: j.name.clone(), window, aggregate, sources: channels, parallelism };
-        Ok(JobSpec { name: j.name.clone(), engine, shape, sources, flat_map, sink, consumer_config, producer_config })
+        let explicit = j.sink.as_ref().is_some_and(|s| s.config.contains_key("enable.idempotence"));
+        let producer_idempotent =
+            crate::kafka::config::resolve_idempotence(&producer_config, explicit).or_else(|m| self.err(&p.key("sink").key("config"), m))?;
+        Ok(JobSpec { name: j.name.clone(), engine, shape, sources, flat_map, sink, consumer_config, producer_config, producer_idempotent })
     }
 
     fn window(&self, w: &RawWindow, p: &FieldPath) -> R<WindowSpec> {
@@ -258,9 +261,16 @@ impl Resolver<'_, '_> {
                         return self.err(&p.key("deliveryGuarantee"), format!("unknown delivery guarantee {g:?}; expected exactly-once, at-least-once or none"))
                     }
                 };
+                // Flink's KafkaSink: acks=all; exactly-once uses a
+                // transactional producer (its id from the prefix).
+                producer_config.set("acks", Value::Str("all".into()));
                 self.apply_config(producer_config, &s.config, &p.key("config"), &[Scope::Producer], "producer")?;
                 let prefix = s.transactional_id_prefix.clone().unwrap_or_else(|| job.to_string());
-                Ok(SinkSpec::Kafka { topic, guarantee, transactional_id_prefix: prefix })
+                if guarantee == DeliveryGuarantee::ExactlyOnce {
+                    producer_config.set("transactional.id", Value::List(vec![format!("{prefix}-0")]));
+                    producer_config.set("enable.idempotence", Value::Bool(true));
+                }
+                Ok(SinkSpec::Kafka { topic, guarantee, transactional_id_prefix: format!("{prefix}-0") })
             }
             o => self.err(&p.key("type"), format!("unknown sink type {o:?}; expected print, kafka or upsert")),
         }
