@@ -152,7 +152,7 @@ impl WindowOperator {
     /// assigner preconditions), the lateness and the trigger.
     pub fn new(shape: &JobShape, spec: &WindowOperatorSpec) -> Result<Self, SpecError> {
         let assigner = Assigner::from_spec(&shape.window)?;
-        if spec.allowed_lateness.0 % 1000 != 0 {
+        if !spec.allowed_lateness.0.is_multiple_of(1000) {
             return Err(SpecError::new("allowedLateness", "allowedLateness must be a whole number of milliseconds"));
         }
         let lateness = i64::try_from(spec.allowed_lateness.0 / 1000).map_err(|_| SpecError::new("allowedLateness", "allowedLateness is too large"))?;
