@@ -25,6 +25,19 @@
 //! `is_last` marks the firing whose timer also cleans the window up
 //! (lateness 0).
 //!
+//! Late elements: one late for all its windows (`isElementLate`) becomes
+//! `Out::Late { window: None }`, side output or dropped (counted as
+//! `numLateRecordsDropped`); one late for only some of its sliding windows
+//! is kept in the others and reported as `Out::Late { window: Some(w),
+//! fate: Dropped }` per skipped window (Flink neither side-outputs nor
+//! counts those, F-15).
+//!
+//! The global window is accepted although it is not an event-time window
+//! (`GlobalWindows.isEventTime() == false`): no lateness, no cleanup; with
+//! `EventTimeTrigger` its timer is at `Long.MAX_VALUE`, so it fires once, at
+//! the end of input (`MAX_WATERMARK`, F-18); with `CountTrigger` it is
+//! Flink's `countWindow`.
+//!
 //! Simplifications: `ContinuousEventTimeTrigger`, evictors and processing-
 //! time windows are not modelled; the merge guard, which makes Flink throw
 //! `UnsupportedOperationException`, cannot trip with these assigners and
