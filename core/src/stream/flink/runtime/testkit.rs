@@ -107,6 +107,12 @@ enum Next {
 /// scripted watermarks, ends, crashes, wakeups; until nothing is left or
 /// `until`. Returns every `Out`.
 pub fn drive<O: Operator>(job: &mut FlinkJob<O>, feed: &Feed, until: Micros) -> Vec<Out> {
+    drive_timed(job, feed, until).into_iter().map(|x| x.1).collect()
+}
+
+/// [`drive`], with the processing time of the call that produced each `Out`
+/// (exact: wakeups are delivered at the time the engine asked for).
+pub fn drive_timed<O: Operator>(job: &mut FlinkJob<O>, feed: &Feed, until: Micros) -> Vec<(Micros, Out)> {
     let n = feed.records.len();
     let mut idx = vec![0usize; n];
     let mut wm_idx = vec![0usize; n];
@@ -114,6 +120,7 @@ pub fn drive<O: Operator>(job: &mut FlinkJob<O>, feed: &Feed, until: Micros) -> 
     let mut resume = vec![0 as Micros; n];
     let mut crash = 0usize;
     let mut out = Vec::new();
+    let mut timed = Vec::new();
     loop {
         let mut best: Option<(Micros, Next)> = None;
         let mut consider = |t: Micros, k: Next| {
@@ -163,6 +170,7 @@ pub fn drive<O: Operator>(job: &mut FlinkJob<O>, feed: &Feed, until: Micros) -> 
                 job.on_source_end(t, c as u32, &mut out);
             }
         }
+        timed.extend(out.drain(..).map(|o| (t, o)));
         if let Some(rw) = job.take_rewind() {
             for (c, p) in rw {
                 idx[c as usize] = p as usize;
@@ -171,7 +179,7 @@ pub fn drive<O: Operator>(job: &mut FlinkJob<O>, feed: &Feed, until: Micros) -> 
             }
         }
     }
-    out
+    timed
 }
 
 /// A tiny deterministic generator for test inputs (SplitMix64).

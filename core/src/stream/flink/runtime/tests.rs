@@ -389,3 +389,41 @@ fn deterministic_and_cloneable() {
     assert_eq!(drive(&mut a, &feed, 5 * S), drive(&mut b, &feed, 5 * S));
     assert_eq!(a.task_names(), vec!["source[0]", "source[1]", "op[0]", "op[1]"]);
 }
+
+/// /work/stream-scenarios/flink-runtime/checkpoints-exactly-once.toml with
+/// parallelism 1: a burst on input b delays barrier 4, input a is blocked.
+#[test]
+fn checkpoint_scenario_aligns_behind_the_burst() {
+    let noon: i64 = 12 * 3_600_000;
+    let sp = FlinkRuntimeSpec {
+        for_bounded_out_of_orderness: Some(Duration::from_millis(500)),
+        checkpointing_interval: Some(Duration::from_secs(1)),
+        sink: SinkGuarantee::ExactlyOnce,
+        record_processing_time: Duration::from_millis(50),
+        ..spec()
+    };
+    let mut feed = Feed::new(2);
+    for k in 0..17u64 {
+        let at = 500 + 500 * k;
+        feed.records[0].push((at * MS, elem(k, if k % 2 == 0 { "user1" } else { "user2" }, 1, noon + at as i64 - 100)));
+    }
+    for i in 0..12u64 {
+        feed.records[1].push((3900 * MS, elem(100 + i, "user3", 1, noon + 3800 + i as i64)));
+    }
+    feed.records[1].push((6000 * MS, elem(112, "user3", 1, noon + 5900)));
+    feed.records[1].push((7000 * MS, elem(113, "user3", 1, noon + 6950)));
+    feed.ends = vec![Some(9 * S), Some(9 * S)];
+    let mut job = FlinkJob::new(&shape(2, 1), &sp, |_| WindowSum::new(2000)).unwrap();
+    let timed = drive_timed(&mut job, &feed, 15 * S);
+    let cp4: Vec<_> = timed.iter().filter_map(|(t, o)| matches!(o, Out::Checkpoint { id: 4, .. }).then_some(*t)).collect();
+    // triggered at 12:00:04, completed when barrier 4 of b came through the burst
+    assert_eq!(cp4, vec![4 * S, 4501 * MS]);
+    let all: Vec<Out> = timed.into_iter().map(|x| x.1).collect();
+    let committed = committed_outputs(&all);
+    let counts = id_counts(committed.iter().copied());
+    assert_eq!(counts.len(), 31);
+    assert!(counts.values().all(|n| *n == 1));
+    let completed: Vec<_> =
+        all.iter().filter_map(|o| if let Out::Checkpoint { id, phase: CheckpointPhase::Completed, .. } = o { Some(*id) } else { None }).collect();
+    assert_eq!(completed, (1..=10).collect::<Vec<_>>());
+}
