@@ -3,6 +3,7 @@
 //! checkpoints, recovery, two-phase-commit sinks).
 
 pub mod features;
+pub mod job;
 pub mod reduce;
 pub mod runtime;
 pub mod valve;
