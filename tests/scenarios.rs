@@ -20,6 +20,9 @@ fn every_scenario_meets_its_expectations() {
         for v in out.verdicts.iter().filter(|v| !v.ok) {
             failures.push(format!("{}: expected {} {} {}, got {} (seed {seed})", v.location, v.metric, v.cmp.symbol(), v.expected, v.actual));
         }
+        for v in out.output_verdicts.iter().filter(|v| !v.ok) {
+            failures.push(format!("{}: job {} printed other lines than expected: {:?} (seed {seed})", v.location, v.job, v.first_difference));
+        }
     }
     assert!(failures.is_empty(), "failed expectations:\n{}", failures.join("\n"));
 }

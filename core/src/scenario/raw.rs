@@ -143,6 +143,20 @@ pub struct RawJob {
     pub kstreams: Option<toml::Table>,
 }
 
+impl RawJob {
+    /// Whether the job has a `[jobs.<engine>]` table.
+    pub fn engine_table(&self, engine: &str) -> bool {
+        match engine {
+            "beam" => self.beam.is_some(),
+            "flink" => self.flink.is_some(),
+            "spark" => self.spark.is_some(),
+            "dstream" => self.dstream.is_some(),
+            "kstreams" => self.kstreams.is_some(),
+            _ => false,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCompare {

@@ -92,13 +92,17 @@ impl Resolver<'_, '_> {
         for (i, c) in raw.consumers.iter().enumerate() {
             consumers.push(self.consumer(c, i, &topics, kafka_version)?);
         }
-        let names = node_names(brokers, producers.iter().map(|p: &ProducerSpec| p.name.clone()), consumers.iter().map(|c: &ConsumerSpec| c.name.clone()));
+        let stream = self.stream_parts(&raw, &topics, kafka_version, duration)?;
+        let mut names = node_names(brokers, producers.iter().map(|p: &ProducerSpec| p.name.clone()), consumers.iter().map(|c: &ConsumerSpec| c.name.clone()));
+        names.extend(stream.jobs.iter().map(|j| j.name.clone()));
         for (i, n) in names.iter().enumerate() {
             if names[..i].contains(n) {
                 let path = if let Some(pi) = producers.iter().position(|p| &p.name == n) {
                     root().key("producers").index(pi).key("name")
                 } else if let Some(ci) = consumers.iter().position(|c| &c.name == n) {
                     root().key("consumers").index(ci).key("name")
+                } else if let Some(ji) = stream.jobs.iter().position(|j| &j.name == n) {
+                    root().key("jobs").index(ji).key("name")
                 } else {
                     root()
                 };
@@ -115,7 +119,6 @@ impl Resolver<'_, '_> {
             None => None,
             Some(n) => Some(self.nemesis(n, duration)?),
         };
-        let stream = self.stream_parts(&raw, &topics, kafka_version, duration)?;
         let mut expect = Vec::new();
         let mut expect_outputs = Vec::new();
         for (k, v) in &raw.expect {
@@ -640,8 +643,8 @@ impl Resolver<'_, '_> {
         }
         let targets = n.targets.clone().unwrap_or_else(|| vec!["brokers".into()]);
         for (i, t) in targets.iter().enumerate() {
-            if !matches!(t.as_str(), "brokers" | "controller" | "producers" | "consumers") {
-                return self.err(&p.key("targets").index(i), format!("unknown group {t:?}; expected brokers, controller, producers or consumers"));
+            if !matches!(t.as_str(), "brokers" | "controller" | "producers" | "consumers" | "jobs") {
+                return self.err(&p.key("targets").index(i), format!("unknown group {t:?}; expected brokers, controller, producers, consumers or jobs"));
             }
         }
         if n.interval.0 == 0 {

@@ -20,7 +20,7 @@ pub fn metrics(scenario: &Scenario, runs: &[JobRun], records: &[TraceRecord<Even
         add("late-dropped", run.late.iter().filter(|l| l.fate == LateFate::Dropped).count());
         add("late-side-output", run.late.iter().filter(|l| l.fate == LateFate::SideOutput).count());
         add("job-results", run.published.len());
-        add("job-failures", run.failures.len() + run.restarts.len());
+        add("job-failures", run.failures.len().max(run.restarts.len()));
         add("checkpoints-completed", run.checkpoints.iter().filter(|c| c.phase == CheckpointPhase::Completed).count());
         add("batches", run.batches.len());
         let dups = match &scenario.jobs[j].sink {

@@ -92,6 +92,8 @@ pub struct JobNode {
     feed_armed: Option<Micros>,
     /// Scratch buffer for engine outputs.
     out: Vec<Out>,
+    /// The process crashed and has not told the engine yet.
+    crashed: bool,
     /// The Kafka source: an embedded consumer over the job's topics.
     kafka: Option<Box<Consumer>>,
     /// The Kafka sink, when the job writes to a topic.
@@ -175,6 +177,7 @@ impl JobNode {
             armed: Vec::new(),
             feed_armed: None,
             out: Vec::new(),
+            crashed: false,
             kafka,
             sink,
             topic_channels,
@@ -200,7 +203,7 @@ impl JobNode {
     /// engine's durable part (checkpoints, offset logs), which the engine
     /// keeps through [`EngineBox::crash`].
     pub fn on_crash(&mut self) {
-        self.engine.crash(&self.spec);
+        self.crashed = true;
         if let Some(c) = self.kafka.as_mut() {
             c.on_crash();
         }
@@ -218,37 +221,51 @@ impl JobNode {
         if let Some(c) = self.kafka.as_mut() {
             c.on_restart(ctx);
         }
-        let rewind = self.engine.restart(now, &mut self.out);
-        self.flush(ctx);
-        // Re-feed what the engine asked to read again (a checkpoint's source
-        // positions): scripted inputs are durable, so records between the
-        // position and what was already fed are handed over now.
-        if let Some(positions) = rewind {
-            for (channel, pos) in positions {
-                if let Some((t, base)) = self.topic_of_channel(channel) {
-                    if let Some(c) = self.kafka.as_mut() {
-                        c.seek(ctx, crate::kafka::types::Tp(t, channel - base), pos);
-                    }
-                    continue;
+        // The engine learns of the failure now (Flink: the job fails and
+        // restarts from its latest completed checkpoint after the restart
+        // delay; Spark: the query restarts from its offset and commit logs).
+        if std::mem::take(&mut self.crashed) {
+            self.engine.crash(&self.spec, now, &mut self.out);
+            self.engine.restart(now);
+        }
+        self.settle(ctx);
+        self.arm_feed(ctx);
+        self.arm_wake(ctx);
+    }
+
+    /// Re-reads sources from a restored checkpoint's positions: Kafka
+    /// partitions are sought back; scripted inputs are durable, so the
+    /// records between the position and what was already fed are handed
+    /// over again now.
+    fn rewind(&mut self, ctx: &mut Ctx<'_, Model>, positions: Vec<(u32, u64)>) {
+        for (channel, pos) in positions {
+            if let Some((t, base)) = self.topic_of_channel(channel) {
+                if let Some(c) = self.kafka.as_mut() {
+                    c.seek(ctx, crate::kafka::types::Tp(t, channel - base), pos);
                 }
-                let c = channel as usize;
-                if c >= self.fed.len() {
-                    continue;
-                }
-                let already = self.fed[c];
-                self.fed[c] = pos.min(already);
-                for k in pos..already {
-                    if let Some(&i) = self.channel_records[c].get(k as usize) {
-                        if let ScriptKind::Record(e) = &self.script[i].kind {
-                            let e = e.clone();
-                            self.feed_record(ctx, channel, e);
-                        }
+                continue;
+            }
+            let c = channel as usize;
+            if c >= self.fed.len() {
+                continue;
+            }
+            let already = self.fed[c];
+            self.fed[c] = pos.min(already);
+            for k in pos..already {
+                if let Some(&i) = self.channel_records[c].get(k as usize) {
+                    if let ScriptKind::Record(e) = &self.script[i].kind {
+                        let e = e.clone();
+                        self.feed_record(ctx, channel, e);
                     }
                 }
             }
+            // The end of a bounded input is part of it: replayed too.
+            if self.ended[c] {
+                let now = ctx.now();
+                let all = self.ended.iter().all(|e| *e);
+                self.engine.on_channel_end(now, channel, all, &mut self.out);
+            }
         }
-        self.arm_feed(ctx);
-        self.arm_wake(ctx);
     }
 
     pub fn on_timer(&mut self, ctx: &mut Ctx<'_, Model>, t: JobTimer) {
@@ -266,7 +283,7 @@ impl JobNode {
                 let now = ctx.now();
                 if self.engine.get().next_wakeup().is_some_and(|w| w <= now) {
                     self.engine.get().on_wakeup(now, &mut self.out);
-                    self.flush(ctx);
+                    self.settle(ctx);
                 }
             }
         }
@@ -281,7 +298,7 @@ impl JobNode {
             c.on_msg(ctx, from, msg);
         }
         self.drain_kafka(ctx);
-        self.sink_acks(ctx);
+        self.settle(ctx);
         self.arm_wake(ctx);
     }
 
@@ -297,23 +314,8 @@ impl JobNode {
         if let Some(s) = self.sink.as_mut() {
             s.on_timer(ctx, t);
         }
-        self.sink_acks(ctx);
+        self.settle(ctx);
         self.arm_wake(ctx);
-    }
-
-    /// Pre-commits the Kafka sink finished are acknowledged to the engine
-    /// (a checkpoint completes only after its sink flushed).
-    fn sink_acks(&mut self, ctx: &mut Ctx<'_, Model>) {
-        let Some(s) = self.sink.as_mut() else { return };
-        let acked = s.take_acked();
-        if acked.is_empty() {
-            return;
-        }
-        let now = ctx.now();
-        for txn in acked {
-            self.engine.sink_ack(now, txn, &mut self.out);
-        }
-        self.flush(ctx);
     }
 
     pub fn on_unreachable(&mut self, ctx: &mut Ctx<'_, Model>, peer: NodeId) {
@@ -367,18 +369,17 @@ impl JobNode {
                 ScriptKind::Watermark(wm) => {
                     let job = self.index;
                     ctx.emit(Event::Stream(StreamEvent::SourceWatermark { job, channel, wm }));
-                    self.engine.get().on_watermark(now, channel, wm, &mut self.out);
-                    self.flush(ctx);
+                    self.engine.on_watermark(now, channel, wm, &mut self.out);
+                    self.settle(ctx);
                 }
                 ScriptKind::End => {
                     if let Some(x) = self.ended.get_mut(channel as usize) {
                         *x = true;
                     }
-                    if !self.end_signalled && self.ended.iter().all(|e| *e) {
-                        self.end_signalled = true;
-                        self.engine.get().on_end_of_input(now, &mut self.out);
-                        self.flush(ctx);
-                    }
+                    let all = !self.end_signalled && self.ended.iter().all(|e| *e);
+                    self.end_signalled |= all;
+                    self.engine.on_channel_end(now, channel, all, &mut self.out);
+                    self.settle(ctx);
                 }
             }
         }
@@ -410,20 +411,19 @@ impl JobNode {
                 }
             }
         }
-        self.flush(ctx);
+        self.settle(ctx);
     }
 
-    /// Records what the engine reported and hands results to the sink.
-    fn flush(&mut self, ctx: &mut Ctx<'_, Model>) {
+    /// Records what the engine reported, hands results to the sink, serves
+    /// the engine's sink flushes and source rewinds, until nothing is left.
+    fn settle(&mut self, ctx: &mut Ctx<'_, Model>) {
         let job = self.index;
-        // The sink may acknowledge at once and the engine answer: loop.
-        while !self.out.is_empty() {
+        loop {
             let outs: Vec<Out> = std::mem::take(&mut self.out);
             for out in outs {
                 if let Some(s) = self.sink.as_mut() {
                     match &out {
                         Out::Pane(p) => s.write(ctx, p.txn, p.key.clone(), sink_value(p), p.out_ts.max(0) as u64 * 1000),
-                        Out::Txn { id, phase: TxnPhase::PreCommitted } => s.pre_commit(ctx, *id),
                         Out::Txn { id, phase: TxnPhase::Committed } => s.commit(ctx, *id),
                         Out::Txn { id, phase: TxnPhase::Aborted } => s.abort(ctx, *id),
                         _ => {}
@@ -431,10 +431,23 @@ impl JobNode {
                 }
                 ctx.emit(Event::Stream(StreamEvent::Out { job, out }));
             }
-            let Some(s) = self.sink.as_mut() else { break };
             let now = ctx.now();
-            for txn in s.take_acked() {
-                self.engine.sink_ack(now, txn, &mut self.out);
+            for (checkpoint, subtask, txn) in self.engine.take_sink_flushes() {
+                match self.sink.as_mut() {
+                    Some(s) => s.pre_commit(ctx, checkpoint, txn),
+                    None => self.engine.sink_ack(now, checkpoint, subtask, &mut self.out),
+                }
+            }
+            if let Some(s) = self.sink.as_mut() {
+                for checkpoint in s.take_acked() {
+                    self.engine.sink_ack(now, checkpoint, 0, &mut self.out);
+                }
+            }
+            if let Some(positions) = self.engine.take_rewind() {
+                self.rewind(ctx, positions);
+            }
+            if self.out.is_empty() {
+                break;
             }
         }
     }

@@ -62,8 +62,9 @@ pub struct KafkaSink {
     /// The sink txn the producer is committing (or aborting).
     ending: Option<u64>,
     held: VecDeque<Held>,
-    /// Pre-commits waiting for their records to be acknowledged.
-    flushing: Vec<u64>,
+    /// Flushes waiting for their records to be acknowledged: (checkpoint,
+    /// the transaction pre-committed by it).
+    flushing: Vec<(u64, Option<u64>)>,
     /// Pre-commits done, to report to the engine.
     acked: Vec<u64>,
     /// A recovery commit in flight: (corr, txn).
@@ -118,9 +119,10 @@ impl KafkaSink {
         self.pump(ctx);
     }
 
-    /// The engine snapshots the sink for checkpoint/transaction `txn`.
-    pub fn pre_commit(&mut self, ctx: &mut Ctx<'_, Model>, txn: u64) {
-        self.flushing.push(txn);
+    /// The engine snapshots the sink for `checkpoint`: flush, and
+    /// pre-commit `txn` (exactly-once).
+    pub fn pre_commit(&mut self, ctx: &mut Ctx<'_, Model>, checkpoint: u64, txn: Option<u64>) {
+        self.flushing.push((checkpoint, txn));
         self.producer.flush(ctx);
         self.pump(ctx);
     }
@@ -145,7 +147,6 @@ impl KafkaSink {
     /// The engine aborted `txn` (a failure before its checkpoint).
     pub fn abort(&mut self, ctx: &mut Ctx<'_, Model>, txn: u64) {
         self.held.retain(|h| h.txn != Some(txn));
-        self.flushing.retain(|t| *t != txn);
         if self.current == Some(txn) && self.started {
             self.ending = Some(txn);
             self.current = None;
@@ -154,7 +155,7 @@ impl KafkaSink {
         self.pump(ctx);
     }
 
-    /// Pre-commits that finished since the last call.
+    /// Checkpoints whose flush finished since the last call.
     pub fn take_acked(&mut self) -> Vec<u64> {
         std::mem::take(&mut self.acked)
     }
@@ -196,18 +197,20 @@ impl KafkaSink {
         }
         // Pre-commits: every record of the txn is out and acknowledged.
         let mut done = Vec::new();
-        for &t in &self.flushing {
-            let pending_writes = self.held.iter().any(|h| !self.exactly_once() || h.txn == Some(t) || h.txn.is_none());
+        for &(cp, txn) in &self.flushing {
+            let pending_writes = if self.exactly_once() { txn.is_some() && self.held.iter().any(|h| h.txn == txn) } else { !self.held.is_empty() };
             if pending_writes || !self.producer.flushed() {
                 continue;
             }
-            if self.exactly_once() && self.current == Some(t) {
-                self.precommitted.insert(t, self.producer.identity());
+            if let Some(t) = txn {
+                if self.exactly_once() && self.current == Some(t) {
+                    self.precommitted.insert(t, self.producer.identity());
+                }
             }
-            done.push(t);
+            done.push(cp);
         }
         if !done.is_empty() {
-            self.flushing.retain(|t| !done.contains(t));
+            self.flushing.retain(|(cp, _)| !done.contains(cp));
             self.acked.extend(done);
         }
     }

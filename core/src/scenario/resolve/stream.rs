@@ -193,7 +193,23 @@ impl Resolver<'_, '_> {
         let explicit = j.sink.as_ref().is_some_and(|s| s.config.contains_key("enable.idempotence"));
         let producer_idempotent =
             crate::kafka::config::resolve_idempotence(&producer_config, explicit).or_else(|m| self.err(&p.key("sink").key("config"), m))?;
-        Ok(JobSpec { name: j.name.clone(), engine, shape, sources, flat_map, sink, consumer_config, producer_config, producer_idempotent })
+        if matches!(sink, SinkSpec::Kafka { guarantee: DeliveryGuarantee::ExactlyOnce, .. }) && parallelism > 1 {
+            return self.err(&p.key("parallelism"), "an exactly-once kafka sink is modelled with one transactional producer: use parallelism = 1");
+        }
+        let spec = JobSpec { name: j.name.clone(), engine, shape, sources, flat_map, sink, consumer_config, producer_config, producer_idempotent };
+        // Build the engine once: its own table is validated here, so that a
+        // scenario that parsed always builds.
+        if let Err(e) = crate::stream::engines::EngineBox::try_build(&spec) {
+            let mut path = p.key(table);
+            for part in e.field.split('.').filter(|x| !x.is_empty()) {
+                path = path.key(part);
+            }
+            if self.loc.span_of(&path).is_none() {
+                path = if j.engine_table(table) { p.key(table) } else { p.key("engine") };
+            }
+            return self.err(&path, e.message);
+        }
+        Ok(spec)
     }
 
     fn window(&self, w: &RawWindow, p: &FieldPath) -> R<WindowSpec> {
