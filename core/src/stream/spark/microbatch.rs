@@ -27,6 +27,10 @@
 //!   batch's event times in ([`watermark`], the new value is W(N+1)) and,
 //!   `streamlab.commit.duration` later, `commits/N` is written and the
 //!   batch reported as [`Out::Batch`].
+//! * **Watermark reports**: at a batch's commit, each change is an
+//!   [`Out::Watermark`] — op `EventTimeWatermark[i]` for source `i`'s
+//!   operator, op `global` for the query's watermark (the value the next
+//!   batch uses).
 //! * **Late rows and eviction** (S-5..S-7): late rows are reported as
 //!   [`Out::Late`] (`Dropped`, with the window they were too late for);
 //!   the late-row filter uses W(N) up to Spark 3.3 and W(N−1) from 3.4.

@@ -386,6 +386,23 @@ fn s13_crash_mid_batch_reruns_same_offsets_and_watermark() {
     assert_eq!(d.lines(), strs(&["batch 0: 12:00-12:10 a 1", "batch 1: 12:00-12:10 a 2", "batch 2: 12:00-12:10 a 3"]));
 }
 
+#[test]
+fn s13_restart_after_a_commit_continues_with_the_next_batch_and_its_watermark() {
+    let mut d = Driver::new(&recovery_shape(), &recovery_spec(true));
+    d.line(at(12, 0, 30), 0, ev(12, 5), "a");
+    d.run_to(at(12, 1, 30));
+    assert_eq!(d.eng.commit_log()[&0].next_batch_watermark_ms, ev(12, 4));
+    d.eng.crash();
+    d.eng.restart(at(12, 1, 40));
+    assert_eq!(d.eng.watermark(), ev(12, 4), "restored from commits/0");
+    d.line(at(12, 1, 50), 0, ev(12, 6), "a");
+    d.run_to(at(12, 5, 0));
+    let b = d.batches();
+    assert_eq!(b.iter().map(|b| (b.id, b.rerun, b.watermark)).collect::<Vec<_>>(), vec![(0, false, 0), (1, false, ev(12, 4)), (2, false, ev(12, 5))]);
+    // (batch 2: no-data batch for the watermark move to 12:05, S-10)
+    assert_eq!(b[1].start, at(12, 2, 0), "back on the trigger grid");
+}
+
 /// Crash after the sink got batch 1's rows but before `commits/1`.
 fn crash_after_sink_write(idempotent: bool) -> Driver {
     let mut d = Driver::new(&recovery_shape(), &recovery_spec(idempotent));
