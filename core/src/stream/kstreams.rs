@@ -96,12 +96,13 @@ impl KStreamsEngine {
         self.tasks.iter().flat_map(|t| t.skips.iter()).collect()
     }
 
-    fn task(&mut self, channel: u32) -> &mut Task {
+    /// Makes sure task `channel` exists (channels beyond the job shape get
+    /// their own task too).
+    fn ensure_task(&mut self, channel: u32) {
         while self.tasks.len() <= channel as usize {
             let c = self.tasks.len() as u32;
             self.tasks.push(Task::new(&self.cfg, c));
         }
-        &mut self.tasks[channel as usize]
     }
 
     /// A commit at `pt`: flush every task's cache (in task order) and
@@ -111,8 +112,8 @@ impl KStreamsEngine {
             t.flush(&self.cfg, pt, out);
         }
         let iv = self.cfg.commit_interval;
-        if iv > 0 {
-            self.next_commit = (pt / iv).saturating_add(1).saturating_mul(iv);
+        if let Some(n) = pt.checked_div(iv) {
+            self.next_commit = n.saturating_add(1).saturating_mul(iv);
         }
     }
 }
@@ -122,8 +123,8 @@ impl Engine for KStreamsEngine {
         if self.cfg.cache && self.cfg.commit_interval > 0 && pt >= self.next_commit {
             self.commit(pt, out);
         }
-        let cfg = self.cfg.clone();
-        self.task(channel).on_record(&cfg, pt, e, out);
+        self.ensure_task(channel);
+        self.tasks[channel as usize].on_record(&self.cfg, pt, e, out);
     }
 
     /// Kafka Streams has no watermarks: ignored.

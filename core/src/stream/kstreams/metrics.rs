@@ -9,6 +9,7 @@
 //! advances), else `streamTime − timestamp`. So the average is over all
 //! records, not only the skipped ones: EX-K1 gives `(0 + 100 + 99 + … + 94
 //! + 0 + 0) / 10 = 67.9` (over the 7 skipped records alone it would be 97).
+//!
 //! Simplification: Kafka's `Avg`/`Max` are sampled stats over the last
 //! `metrics.num.samples × metrics.sample.window.ms` (2 × 30 s); here they
 //! cover the whole run.

@@ -30,15 +30,7 @@ impl SessionStore {
     }
 
     fn update(&self, key: &str, first: EventTime, last: EventTime, a: &Agg, agg: &Aggregate, tombstone: bool) -> Update {
-        Update {
-            window: Some(self.window(first, last)),
-            key: key.to_string(),
-            value: a.value(agg),
-            ts: last,
-            ids: a.ids.clone(),
-            tombstone,
-            buffer_time: last,
-        }
+        Update { window: Some(self.window(first, last)), key: key.to_string(), value: a.value(agg), ts: last, ids: a.ids.clone(), tombstone, buffer_time: last }
     }
 
     /// One record: merge with the sessions within `gap`, drop it if the

@@ -235,7 +235,10 @@ pub fn resolve(shape: &JobShape, spec: &KStreamsSpec) -> Result<Config, SpecErro
         (EmitStrategyKind::OnWindowUpdate, Some(SuppressKind::UntilWindowCloses)) => Mode::Suppress,
         (EmitStrategyKind::OnWindowClose, None) => Mode::OnWindowClose,
         (EmitStrategyKind::OnWindowClose, Some(_)) => {
-            return Err(SpecError::new("suppress", "choose one of emitStrategy = \"onWindowClose\" and suppress = \"untilWindowCloses\" (both give final results)"));
+            return Err(SpecError::new(
+                "suppress",
+                "choose one of emitStrategy = \"onWindowClose\" and suppress = \"untilWindowCloses\" (both give final results)",
+            ));
         }
     };
     if !windowed && mode == Mode::OnWindowClose {

@@ -99,9 +99,8 @@ fn ex_k1_eager_output_skips_and_metrics() {
     assert!(out.iter().all(|o| !matches!(o, Out::Late { fate, .. } if *fate != LateFate::Dropped)));
     assert_ex_k1_metrics(&eng.metrics());
     let logs: Vec<String> = eng.skipped().iter().map(|s| s.to_string()).collect();
-    let want_logs: Vec<String> = (0..=6)
-        .map(|ts| format!("Skipping record for expired window. key=[k] timestamp=[{ts}] window=[0,10) expiration=[10] streamTime=[100]"))
-        .collect();
+    let want_logs: Vec<String> =
+        (0..=6).map(|ts| format!("Skipping record for expired window. key=[k] timestamp=[{ts}] window=[0,10) expiration=[10] streamTime=[100]")).collect();
     assert_eq!(logs, want_logs);
 }
 

@@ -52,7 +52,8 @@ impl TimeStore {
     /// `[lower, upper]`, by start then key, as final results. They are
     /// removed: nothing can update them any more (their end ≤ close).
     pub fn take_final(&mut self, agg: &Aggregate, lower: EventTime, upper: EventTime) -> Vec<Update> {
-        let keys: Vec<(EventTime, String)> = self.windows.range((lower, String::new())..).take_while(|((s, _), _)| *s <= upper).map(|(k, _)| k.clone()).collect();
+        let keys: Vec<(EventTime, String)> =
+            self.windows.range((lower, String::new())..).take_while(|((s, _), _)| *s <= upper).map(|(k, _)| k.clone()).collect();
         let mut out = Vec::new();
         for k in keys {
             if let Some(a) = self.windows.remove(&k) {

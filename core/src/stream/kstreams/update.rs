@@ -50,5 +50,7 @@ pub enum Step {
     Update(Update),
     /// "Skipping record for expired window": `window` is the generic window
     /// (sessions: the merged session the record would have joined).
-    Expired { window: Window },
+    Expired {
+        window: Window,
+    },
 }
