@@ -65,16 +65,17 @@ impl WindowFn {
         match *self {
             WindowFn::Global => vec![Window::GLOBAL],
             WindowFn::Fixed { size, offset } => {
-                let start = ts - (ts - offset).rem_euclid(size);
+                // Saturating: extreme user timestamps must not panic.
+                let start = ts.saturating_sub(ts.saturating_sub(offset).rem_euclid(size));
                 vec![Window::new(start, start.saturating_add(size))]
             }
             WindowFn::Sliding { size, period, offset } => {
-                let last = ts - (ts - offset).rem_euclid(period);
+                let last = ts.saturating_sub(ts.saturating_sub(offset).rem_euclid(period));
                 let mut out = Vec::new();
-                let mut start = last;
-                while start > ts - size {
-                    out.push(Window::new(start, start.saturating_add(size)));
-                    start -= period;
+                let mut start = Some(last);
+                while let Some(s) = start.filter(|s| *s > ts.saturating_sub(size)) {
+                    out.push(Window::new(s, s.saturating_add(size)));
+                    start = s.checked_sub(period);
                 }
                 out.reverse();
                 out
@@ -107,6 +108,10 @@ mod tests {
         let s = WindowFn::new(&WindowSpec::Sliding { size: 3000, slide: 1000, offset: 0 }).unwrap();
         assert_eq!(s.assign(2500), vec![Window::new(0, 3000), Window::new(1000, 4000), Window::new(2000, 5000)]);
         assert!(WindowFn::new(&WindowSpec::Session { gap: 0 }).is_err());
+        // Extreme timestamps do not panic.
+        assert_eq!(f.assign(i64::MIN).len(), 1);
+        let _ = s.assign(i64::MIN + 5);
+        assert_eq!(s.assign(i64::MAX).len(), 3);
     }
 
     #[test]
