@@ -283,6 +283,7 @@ pub fn report_json(world: &World, out: &Outcome) -> Value {
         "faults": faults,
         "checks": out.checks,
         "jobs": out.jobs,
+        "compare": crate::stream::report::compare(&world.scenario, &out.jobs),
         "expectations": out.verdicts,
         "output_expectations": out.output_verdicts,
         "ok": out.passed(),

@@ -3,7 +3,9 @@
 //! each engine's own configuration table is parsed and its output lines
 //! are formatted.
 
+use super::beam::{BeamEngine, BeamSpec};
 use super::flink::job::{FlinkOp, FlinkSpec};
+use super::kstreams::{KStreamsEngine, KStreamsSpec};
 use super::flink::runtime::FlinkJob;
 use super::spark::dstream::{DStreamEngine, DStreamSpec};
 use super::spark::microbatch::{SparkEngine, SparkSpec};
@@ -17,6 +19,8 @@ pub enum EngineBox {
     Flink(Box<FlinkJob<FlinkOp>>),
     Spark(Box<SparkEngine>),
     DStream(Box<DStreamEngine>),
+    Beam(Box<BeamEngine>),
+    KStreams(Box<KStreamsEngine>),
 }
 
 /// Deserializes an engine table, naming the offending field when serde
@@ -50,7 +54,8 @@ impl EngineBox {
             }
             EngineSpec::Spark { spec: t } => EngineBox::Spark(Box::new(SparkEngine::new(&spec.shape, &de_table::<SparkSpec>(t)?)?)),
             EngineSpec::DStream { spec: t } => EngineBox::DStream(Box::new(DStreamEngine::new(&spec.shape, &de_table::<DStreamSpec>(t)?)?)),
-            EngineSpec::Beam { .. } | EngineSpec::KStreams { .. } => return Err(SpecError::new("engine", "this engine is not available yet")),
+            EngineSpec::Beam { spec: t } => EngineBox::Beam(Box::new(BeamEngine::new(&spec.shape, &de_table::<BeamSpec>(t)?)?)),
+            EngineSpec::KStreams { spec: t } => EngineBox::KStreams(Box::new(KStreamsEngine::new(&spec.shape, &de_table::<KStreamsSpec>(t)?)?)),
         })
     }
 
@@ -76,6 +81,8 @@ impl EngineBox {
             EngineBox::Flink(e) => e.as_mut(),
             EngineBox::Spark(e) => e.as_mut(),
             EngineBox::DStream(e) => e.as_mut(),
+            EngineBox::Beam(e) => e.as_mut(),
+            EngineBox::KStreams(e) => e.as_mut(),
         }
     }
 
@@ -114,7 +121,7 @@ impl EngineBox {
         match self {
             EngineBox::Flink(j) => j.fail(pt, "process", out),
             EngineBox::Spark(s) => s.crash(),
-            EngineBox::DStream(_) => *self = EngineBox::build(spec),
+            EngineBox::DStream(_) | EngineBox::Beam(_) | EngineBox::KStreams(_) => *self = EngineBox::build(spec),
         }
     }
 
@@ -178,6 +185,7 @@ pub fn format_out(job: &JobSpec, out: &Out) -> Option<String> {
         EngineSpec::Flink { .. } => super::flink::job::format_out(&job.shape, out),
         EngineSpec::Spark { .. } => super::spark::microbatch::format_out(out),
         EngineSpec::DStream { .. } => super::spark::dstream::format_out(out),
-        EngineSpec::Beam { .. } | EngineSpec::KStreams { .. } => None,
+        EngineSpec::Beam { .. } => super::beam::format_out(out),
+        EngineSpec::KStreams { .. } => super::kstreams::format_out(out),
     }
 }

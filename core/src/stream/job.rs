@@ -29,7 +29,7 @@ use serde::Serialize;
 #[serde(rename_all = "snake_case", tag = "stream")]
 pub enum StreamEvent {
     /// A record reached the job (before any `flatMap`).
-    Input { job: u16, channel: u32, id: u64, key: String, ts: EventTime },
+    Input { job: u16, channel: u32, id: u64, key: String, value: Datum, ts: EventTime },
     /// A scripted watermark move reached the job.
     SourceWatermark { job: u16, channel: u32, wm: EventTime },
     /// What the engine reported.
@@ -397,7 +397,7 @@ impl JobNode {
         let now = ctx.now();
         e.arrival = now;
         let job = self.index;
-        ctx.emit(Event::Stream(StreamEvent::Input { job, channel, id: e.id, key: e.key.clone(), ts: e.ts }));
+        ctx.emit(Event::Stream(StreamEvent::Input { job, channel, id: e.id, key: e.key.clone(), value: e.value.clone(), ts: e.ts }));
         if let Some(f) = self.fed.get_mut(channel as usize) {
             *f = position;
         }

@@ -8,7 +8,9 @@ use super::job::StreamEvent;
 use super::types::{BatchInfo, CheckpointPhase, Elem, EventTime, LateFate, Out, Pane, TxnPhase, Window};
 use crate::kernel::TraceEvent;
 use crate::model::Event;
-use crate::scenario::jobs::OutputExpectation;
+use super::oracle::Refinement;
+use super::types::Datum;
+use crate::scenario::jobs::{EngineSpec, FlatMap, OutputExpectation, SourceRef};
 use crate::scenario::Scenario;
 use crate::time::Micros;
 use serde::Serialize;
@@ -21,6 +23,7 @@ pub struct InputSeen {
     pub channel: u32,
     pub id: u64,
     pub key: String,
+    pub value: super::types::Datum,
     pub ts: EventTime,
 }
 
@@ -84,6 +87,9 @@ pub struct JobRun {
     /// Every engine report formatted the engine's way (the lines
     /// `[[expect.outputs]]` compares).
     pub lines: Vec<String>,
+    /// The published results against the ideal answer (None for DStreams,
+    /// whose windows are in processing time).
+    pub oracle: Option<super::oracle::OracleReport>,
 }
 
 /// Folds the trace into one [`JobRun`] per job.
@@ -94,9 +100,9 @@ pub fn collect(scenario: &Scenario, records: &[crate::kernel::TraceRecord<Event>
     for r in records {
         let TraceEvent::Domain(Event::Stream(ev)) = &r.ev else { continue };
         match ev {
-            StreamEvent::Input { job, channel, id, key, ts } => {
+            StreamEvent::Input { job, channel, id, key, value, ts } => {
                 if let Some(run) = runs.get_mut(*job as usize) {
-                    run.inputs.push(InputSeen { at: r.t, channel: *channel, id: *id, key: key.clone(), ts: *ts });
+                    run.inputs.push(InputSeen { at: r.t, channel: *channel, id: *id, key: key.clone(), value: value.clone(), ts: *ts });
                 }
             }
             StreamEvent::SourceWatermark { .. } => {}
@@ -136,7 +142,79 @@ pub fn collect(scenario: &Scenario, records: &[crate::kernel::TraceRecord<Event>
             }
         }
     }
+    for (j, run) in runs.iter_mut().enumerate() {
+        run.oracle = oracle_of(scenario, j, run);
+    }
     runs
+}
+
+/// The elements the ideal answer is computed over: every record of the
+/// job's scripted inputs (even those that arrive after the run ended or
+/// while the job was down), plus every Kafka record it read; `flatMap`
+/// applied.
+fn ideal_inputs(scenario: &Scenario, j: usize, run: &JobRun) -> Vec<Elem> {
+    let spec = &scenario.jobs[j];
+    let mut raw: Vec<Elem> = Vec::new();
+    for (src, s) in spec.sources.iter().enumerate() {
+        let _ = src;
+        if let SourceRef::Input(i) = s {
+            for (k, r) in scenario.inputs[*i].records.iter().enumerate() {
+                raw.push(Elem { id: super::job::script_id(*i, k), key: r.key.clone(), value: r.value.clone(), ts: r.ts, arrival: r.at });
+            }
+        }
+    }
+    let scripted: BTreeSet<u64> = raw.iter().map(|e| e.id).collect();
+    // Arrival = when the job first saw it (for latency).
+    let mut first_seen: std::collections::BTreeMap<u64, Micros> = std::collections::BTreeMap::new();
+    for i in &run.inputs {
+        first_seen.entry(i.id).or_insert(i.at);
+        if !scripted.contains(&i.id) && first_seen[&i.id] == i.at {
+            raw.push(Elem { id: i.id, key: i.key.clone(), value: i.value.clone(), ts: i.ts, arrival: i.at });
+        }
+    }
+    for e in raw.iter_mut() {
+        if let Some(t) = first_seen.get(&e.id) {
+            e.arrival = *t;
+        }
+    }
+    match spec.flat_map {
+        None => raw,
+        Some(FlatMap::Split) => raw
+            .into_iter()
+            .flat_map(|e| {
+                let words: Vec<String> = e.value.to_string().split_whitespace().map(str::to_string).collect();
+                words.into_iter().map(move |w| Elem { id: e.id, key: w, value: Datum::Int(1), ts: e.ts, arrival: e.arrival })
+            })
+            .collect(),
+    }
+}
+
+/// How a reader folds the job's results per (window, key).
+fn refinement(spec: &crate::scenario::jobs::JobSpec) -> Option<(Refinement, bool)> {
+    let s = |t: &toml::Table, k: &str| t.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+    Some(match &spec.engine {
+        EngineSpec::Beam { spec: t } => {
+            let r = match s(t, "accumulationMode").as_str() {
+                "accumulatingFiredPanes" => Refinement::Accumulating,
+                "accumulatingAndRetractingFiredPanes" => Refinement::Retracting,
+                _ => Refinement::Discarding,
+            };
+            (r, false)
+        }
+        EngineSpec::Flink { spec: t } => (if s(t, "trigger").starts_with("PurgingTrigger") { Refinement::Discarding } else { Refinement::Accumulating }, true),
+        EngineSpec::Spark { spec: t } => (if matches!(s(t, "outputMode").as_str(), "update" | "complete") { Refinement::Accumulating } else { Refinement::AppendOnce }, true),
+        EngineSpec::KStreams { .. } => (Refinement::Accumulating, true),
+        EngineSpec::DStream { .. } => return None,
+    })
+}
+
+fn oracle_of(scenario: &Scenario, j: usize, run: &JobRun) -> Option<super::oracle::OracleReport> {
+    let spec = &scenario.jobs[j];
+    let (refinement, touching) = refinement(spec)?;
+    let inputs = ideal_inputs(scenario, j, run);
+    let ideal = super::oracle::ideal(&spec.shape, touching, &inputs);
+    let late: Vec<super::oracle::LateEntry> = run.late.iter().map(|l| (l.id, l.window, l.fate)).collect();
+    Some(super::oracle::compare(&ideal, &run.published, refinement, &inputs, &late))
 }
 
 fn late(at: Micros, e: &Elem, window: Option<Window>, fate: LateFate) -> LateRecord {
@@ -205,6 +283,21 @@ pub fn summary(t: &mut String, world: &crate::world::World, out: &crate::report:
             },
             if run.failures.is_empty() { String::new() } else { format!(" · {} failures", run.failures.len()) },
         );
+        if let Some(o) = &run.oracle {
+            let ms = |x: Option<Micros>| x.map(|v| format!("{}ms", v / 1000)).unwrap_or_else(|| "-".into());
+            let _ = writeln!(
+                t,
+                "    against the ideal answer: {} of {} results correct, {} incomplete, {} missing, {} extra · latency p50 {} p99 {} max {}",
+                o.totals.correct,
+                o.totals.ideal_rows,
+                o.totals.incomplete_rows,
+                o.totals.missing_rows,
+                o.totals.extra_rows,
+                ms(o.latency.p50),
+                ms(o.latency.p99),
+                ms(o.latency.max),
+            );
+        }
         let shown = 12;
         for (i, line) in run.lines.iter().take(shown).enumerate() {
             let _ = writeln!(t, "    {line}");
@@ -215,4 +308,112 @@ pub fn summary(t: &mut String, world: &crate::world::World, out: &crate::report:
         }
         let _ = pt;
     }
+}
+
+/// One (window, key) of a `[compare]`: the ideal value and what each job's
+/// readers ended up with, and when.
+#[derive(Clone, Debug, Serialize)]
+pub struct CompareRow {
+    pub window: Option<Window>,
+    pub key: String,
+    pub ideal: Option<Datum>,
+    /// Per compared job, in `[compare] jobs` order.
+    pub jobs: Vec<CompareCell>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CompareCell {
+    pub value: Option<Datum>,
+    pub correct: bool,
+    pub first_emit: Option<Micros>,
+    pub final_emit: Option<Micros>,
+    pub panes: u32,
+    /// Why it differs from the ideal answer, in words.
+    pub why: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Comparison {
+    pub jobs: Vec<String>,
+    pub description: String,
+    pub rows: Vec<CompareRow>,
+}
+
+/// Builds the side-by-side comparison of `[compare]`.
+pub fn compare(scenario: &Scenario, runs: &[JobRun]) -> Option<Comparison> {
+    let c = scenario.compare.as_ref()?;
+    let mut keys: BTreeSet<(Option<Window>, String)> = BTreeSet::new();
+    for &j in &c.jobs {
+        if let Some(o) = &runs[j].oracle {
+            keys.extend(o.rows.iter().map(|r| (r.window, r.key.clone())));
+        }
+    }
+    let rows = keys
+        .into_iter()
+        .map(|(window, key)| {
+            let mut ideal = None;
+            let jobs = c
+                .jobs
+                .iter()
+                .map(|&j| {
+                    let run = &runs[j];
+                    let row = run.oracle.as_ref().and_then(|o| o.rows.iter().find(|r| r.window == window && r.key == key));
+                    match row {
+                        None => CompareCell { value: None, correct: false, first_emit: None, final_emit: None, panes: 0, why: Some("no result".into()) },
+                        Some(r) => {
+                            if ideal.is_none() {
+                                ideal = r.ideal.clone();
+                            }
+                            CompareCell {
+                                value: r.actual.clone(),
+                                correct: r.correct,
+                                first_emit: r.first_emit,
+                                final_emit: r.final_emit,
+                                panes: r.panes,
+                                why: why(run, r),
+                            }
+                        }
+                    }
+                })
+                .collect();
+            CompareRow { window, key, ideal, jobs }
+        })
+        .collect();
+    Some(Comparison { jobs: c.jobs.iter().map(|&j| runs[j].name.clone()).collect(), description: c.description.clone(), rows })
+}
+
+/// Explains a difference from the ideal answer from what the trace shows.
+fn why(run: &JobRun, r: &super::oracle::OracleRow) -> Option<String> {
+    if r.correct && r.complete {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if r.actual.is_none() {
+        parts.push("not emitted (yet): the watermark never passed the window's end, or the output mode waits for it".to_string());
+    }
+    let dropped: Vec<&LateRecord> = run.late.iter().filter(|l| r.missing.contains(&l.id) && (l.window.is_none() || l.window == r.window)).collect();
+    if !dropped.is_empty() {
+        let l = dropped[0];
+        parts.push(format!(
+            "{} input(s) dropped as late (e.g. {} with event time {} at {})",
+            dropped.len(),
+            l.key,
+            super::types::clock(l.ts),
+            crate::time::fmt_time(l.at)
+        ));
+    }
+    let not_late = r.missing.len().saturating_sub(dropped.len());
+    if not_late > 0 && r.actual.is_some() {
+        parts.push(format!("{not_late} input(s) not included yet (arrived after the last result, or not read)"));
+    }
+    if !r.duplicated.is_empty() {
+        parts.push(format!("{} input(s) counted twice (a replay)", r.duplicated.len()));
+    }
+    if r.extra {
+        parts.push("a result for a window the ideal answer does not have".into());
+    }
+    if parts.is_empty() {
+        parts.push("value differs from the ideal answer".into());
+    }
+    Some(parts.join("; "))
 }
