@@ -8,8 +8,8 @@ mod files;
 mod lessons;
 
 use clap::{Parser, Subcommand};
-use std::io::{BufWriter, Write};
 use files::collect;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use streamlab_core::export;

@@ -211,11 +211,26 @@ pub enum ConsumerAttr {
 pub enum Subject {
     /// A checker metric (`lost-write`, `acked` … every `[expect]` name).
     Metric(String),
-    Partition { partition: String, replica: Option<String>, attr: PartAttr },
+    Partition {
+        partition: String,
+        replica: Option<String>,
+        attr: PartAttr,
+    },
     /// The value at an offset of a replica's log (the leader's by default).
-    Record { partition: String, replica: Option<String>, offset: u64 },
-    Producer { producer: String, attr: ProducerAttr },
-    Consumer { consumer: String, partition: Option<String>, attr: ConsumerAttr },
+    Record {
+        partition: String,
+        replica: Option<String>,
+        offset: u64,
+    },
+    Producer {
+        producer: String,
+        attr: ProducerAttr,
+    },
+    Consumer {
+        consumer: String,
+        partition: Option<String>,
+        attr: ConsumerAttr,
+    },
     /// How many trace records match.
     Events(EventFilter),
     /// Any value of the JSON report, by JSON pointer (`/partitions/0/hw`).
@@ -277,7 +292,10 @@ impl Subject {
 pub enum Want {
     Num(Cmp, i64),
     /// Equal (or, with `equal: false`, different).
-    Text { equal: bool, value: String },
+    Text {
+        equal: bool,
+        value: String,
+    },
     /// The same members, in any order.
     Set(Vec<String>),
 }
@@ -352,13 +370,28 @@ impl Check {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Condition {
     /// `leader = "b2"` / `"none"`.
-    Leader { partition: String, broker: Option<u32> },
-    /// `leader = "changes"`: a leader other than the one when the step
-    /// started (having no leader does not count).
-    LeaderChanges { partition: String },
-    IsrAtMost { partition: String, size: u32 },
-    IsrAtLeast { partition: String, size: u32 },
-    HwAtLeast { partition: String, offset: u64 },
+    Leader {
+        partition: String,
+        broker: Option<u32>,
+    },
+    /// `leader = "changes"`: a leader elected after the step started (a
+    /// higher leader epoch, with a leader). The partition's creation, in
+    /// epoch 0, does not count, so a lesson can say it from time 0.
+    LeaderChanges {
+        partition: String,
+    },
+    IsrAtMost {
+        partition: String,
+        size: u32,
+    },
+    IsrAtLeast {
+        partition: String,
+        size: u32,
+    },
+    HwAtLeast {
+        partition: String,
+        offset: u64,
+    },
     AckedAtLeast(u64),
     SentAtLeast(u64),
     /// A trace record matching the filter is recorded.
@@ -497,7 +530,10 @@ pub(crate) fn check_metric(cx: &Cx, name: &str, p: &FieldPath) -> R<()> {
 fn event_filter(cx: &Cx, sc: &Scenario, t: &toml::Table, p: &FieldPath) -> R<EventFilter> {
     let kind = get_str(cx, t, "event", p)?.unwrap_or_default().to_string();
     if !EVENT_KINDS.contains(&kind.as_str()) {
-        return cx.err(&p.key("event"), format!("unknown event kind {kind:?}{}; see docs/report-format.md (JSONL trace) for the kinds", suggest(&kind, EVENT_KINDS)));
+        return cx.err(
+            &p.key("event"),
+            format!("unknown event kind {kind:?}{}; see docs/report-format.md (JSONL trace) for the kinds", suggest(&kind, EVENT_KINDS)),
+        );
     }
     let partition = get_str(cx, t, "partition", p)?.map(str::to_string);
     if let Some(part) = &partition {
@@ -564,7 +600,10 @@ fn parse_item(cx: &Cx, sc: &Scenario, t: &toml::Table, p: &FieldPath) -> R<Vec<C
     if present.len() != 1 {
         return cx.err(
             p,
-            format!("an expectation names exactly one of `metric`, `partition`, `producer`, `consumer`, `event`, `report` or `output` (found {})", present.len()),
+            format!(
+                "an expectation names exactly one of `metric`, `partition`, `producer`, `consumer`, `event`, `report` or `output` (found {})",
+                present.len()
+            ),
         );
     }
     let place = |k: &str| cx.place(&p.key(k));
@@ -725,7 +764,11 @@ fn parse_item(cx: &Cx, sc: &Scenario, t: &toml::Table, p: &FieldPath) -> R<Vec<C
                         return cx.err(&p.key("error"), format!("{e:?} is not a Kafka error name such as NOT_ENOUGH_REPLICAS"));
                     }
                     let want = want_num(cx, c, &p.key("count"))?;
-                    out.push(Check { subject: Subject::Producer { producer: name.clone(), attr: ProducerAttr::Error(e.to_string()) }, want, place: place("count") });
+                    out.push(Check {
+                        subject: Subject::Producer { producer: name.clone(), attr: ProducerAttr::Error(e.to_string()) },
+                        want,
+                        place: place("count"),
+                    });
                 }
                 (Some(_), None) => return cx.err(&p.key("error"), "`error` goes with `count`: how many sends ended with it"),
                 (None, Some(_)) => return cx.err(&p.key("count"), "`count` goes with `error`"),
@@ -789,7 +832,11 @@ fn parse_item(cx: &Cx, sc: &Scenario, t: &toml::Table, p: &FieldPath) -> R<Vec<C
                     check_partition(cx, sc, s, &ap.index(i))?;
                     parts.push(s.to_string());
                 }
-                out.push(Check { subject: Subject::Consumer { consumer: name.clone(), partition: None, attr: ConsumerAttr::Assigned }, want: Want::Set(parts), place: place("assigned") });
+                out.push(Check {
+                    subject: Subject::Consumer { consumer: name.clone(), partition: None, attr: ConsumerAttr::Assigned },
+                    want: Want::Set(parts),
+                    place: place("assigned"),
+                });
             }
             if out.is_empty() {
                 return cx.err(p, format!("say what to check of {name}: polled, lag, committed or assigned"));
@@ -931,12 +978,15 @@ impl<'w> Observed<'w> {
                 let Some(c) = self.report()["consumers"].as_array().and_then(|a| a.iter().find(|x| x["name"] == *consumer.as_str())) else {
                     return Actual::Missing(format!("no consumer {consumer}"));
                 };
-                let lags: Vec<&Value> =
-                    c["lag"].as_array().map(|a| a.iter().filter(|l| partition.as_ref().is_none_or(|p| l["partition"] == *p.as_str())).collect()).unwrap_or_default();
+                let lags: Vec<&Value> = c["lag"]
+                    .as_array()
+                    .map(|a| a.iter().filter(|l| partition.as_ref().is_none_or(|p| l["partition"] == *p.as_str())).collect())
+                    .unwrap_or_default();
                 match attr {
                     ConsumerAttr::Assigned => self.assignment(consumer),
                     ConsumerAttr::Polled => {
-                        let polled = c["polled"].as_array().map(|a| a.iter().filter(|r| partition.as_ref().is_none_or(|p| r["partition"] == *p.as_str())).count());
+                        let polled =
+                            c["polled"].as_array().map(|a| a.iter().filter(|r| partition.as_ref().is_none_or(|p| r["partition"] == *p.as_str())).count());
                         Actual::Num(polled.unwrap_or(0) as i64)
                     }
                     ConsumerAttr::Lag => {
@@ -1034,15 +1084,15 @@ fn json_actual(v: &Value) -> Actual {
     }
 }
 
-/// Whether a run condition holds now. `leader_at_start` is the leader
-/// when the step began (for `leader = "changes"`).
-pub(crate) fn condition_holds(world: &World, c: &Condition, leader_at_start: Option<u32>, new_records: &[TraceRecord<Event>]) -> bool {
+/// Whether a run condition holds now. `epoch_at_start` is the partition's
+/// leader epoch when the step began (for `leader = "changes"`).
+pub(crate) fn condition_holds(world: &World, c: &Condition, epoch_at_start: i32, new_records: &[TraceRecord<Event>]) -> bool {
     let view = &world.sim.view().cluster;
     let part = |name: &str| tp_of(&world.scenario, name).and_then(|(t, p)| view.partitions.get(&crate::kafka::types::Tp(t, p)));
     match c {
         Condition::Leader { partition, broker } => part(partition).is_some_and(|p| p.leader == *broker),
-        Condition::LeaderChanges { partition } => part(partition).and_then(|p| p.leader).is_some_and(|l| Some(l) != leader_at_start),
-        Condition::IsrAtMost { partition, size } => part(partition).is_some_and(|p| !p.isr.is_empty() && p.isr.len() as u32 <= *size),
+        Condition::LeaderChanges { partition } => part(partition).is_some_and(|p| p.leader.is_some() && p.leader_epoch > epoch_at_start),
+        Condition::IsrAtMost { partition, size } => part(partition).is_some_and(|p| (!p.isr.is_empty() || *size == 0) && p.isr.len() as u32 <= *size),
         Condition::IsrAtLeast { partition, size } => part(partition).is_some_and(|p| p.isr.len() as u32 >= *size),
         Condition::HwAtLeast { partition, offset } => part(partition).is_some_and(|p| p.hw >= *offset),
         Condition::AckedAtLeast(n) => view.acked >= *n,
@@ -1051,8 +1101,8 @@ pub(crate) fn condition_holds(world: &World, c: &Condition, leader_at_start: Opt
     }
 }
 
-/// The current leader of a partition, from the trace's view.
-pub(crate) fn leader_now(world: &World, partition: &str) -> Option<u32> {
-    let (t, p) = tp_of(&world.scenario, partition)?;
-    world.sim.view().cluster.partitions.get(&crate::kafka::types::Tp(t, p)).and_then(|x| x.leader)
+/// The current leader epoch of a partition, from the trace's view (0
+/// before it is created).
+pub(crate) fn epoch_now(world: &World, partition: &str) -> i32 {
+    tp_of(&world.scenario, partition).and_then(|(t, p)| world.sim.view().cluster.partitions.get(&crate::kafka::types::Tp(t, p))).map_or(0, |x| x.leader_epoch)
 }

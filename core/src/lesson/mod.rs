@@ -21,9 +21,9 @@ mod expect;
 mod raw;
 mod resolve;
 mod runner;
-mod text;
 #[cfg(test)]
 mod tests;
+mod text;
 
 pub use expect::{Actual, Check, Condition, EventFilter, Observed, Subject, Want};
 pub use resolve::{is_lesson_text, parse};

@@ -152,7 +152,12 @@ impl Resolver<'_, '_> {
                 let fp = p.key("file");
                 let ok = f.starts_with("scenarios/") && f.ends_with(".toml") && !f.contains("..") && !f.contains('\\') && !f.contains("//");
                 if !ok {
-                    return self.err(&fp, format!("{f:?}: name a scenario file under scenarios/, relative to the repository (e.g. \"scenarios/kafka/a2-acks1-failover-loss.toml\")"));
+                    return self.err(
+                        &fp,
+                        format!(
+                            "{f:?}: name a scenario file under scenarios/, relative to the repository (e.g. \"scenarios/kafka/a2-acks1-failover-loss.toml\")"
+                        ),
+                    );
                 }
                 let text = source(f).or_else(|m| self.err(&fp, format!("cannot read {f}: {m}")))?;
                 let sc = scen::parse(f, &text).or_else(|e| self.err(&fp, format!("the scenario is invalid: {e}")))?;
@@ -389,7 +394,8 @@ impl Resolver<'_, '_> {
         const TARGETS: &[&str] = &["producer", "consumer", "topic", "cluster", "kafka"];
         let given: Vec<&str> = TARGETS.iter().copied().filter(|k| t.contains_key(*k)).collect();
         if given.len() != 1 {
-            return self.err(p, "say what to change: exactly one of producer = \"p1\", consumer = \"c1\", topic = \"orders\", cluster = { … } or kafka = \"3.6\"");
+            return self
+                .err(p, "say what to change: exactly one of producer = \"p1\", consumer = \"c1\", topic = \"orders\", cluster = { … } or kafka = \"3.6\"");
         }
         let target = given[0];
         let allowed: &[&str] = match target {
@@ -474,7 +480,8 @@ impl Resolver<'_, '_> {
             }
             "cluster" => {
                 let Some(toml::Value::Table(c)) = t.get("cluster") else {
-                    return self.err(&p.key("cluster"), "expected a table of broker or topic-default properties, e.g. cluster = { \"min.insync.replicas\" = 2 }");
+                    return self
+                        .err(&p.key("cluster"), "expected a table of broker or topic-default properties, e.g. cluster = { \"min.insync.replicas\" = 2 }");
                 };
                 if c.is_empty() {
                     return self.err(&p.key("cluster"), "give at least one property");
@@ -656,14 +663,21 @@ fn target_text(t: &TargetSpec) -> String {
 pub(crate) fn describe_action(a: &ActionSpec, duration: Option<Micros>) -> String {
     let link = |from: &TargetSpec, to: &TargetSpec, sym: bool| format!("{} {} {}", target_text(from), if sym { "<->" } else { "->" }, target_text(to));
     let s = match a {
-        ActionSpec::Crash { target, mode } => format!("crash {} ({})", target_text(target), if *mode == crate::kernel::CrashKind::Machine { "machine: unflushed data may go" } else { "process" }),
+        ActionSpec::Crash { target, mode } => {
+            format!("crash {} ({})", target_text(target), if *mode == crate::kernel::CrashKind::Machine { "machine: unflushed data may go" } else { "process" })
+        }
         ActionSpec::Restart { target } => format!("restart {}", target_text(target)),
         ActionSpec::Pause { target } => format!("pause {}", target_text(target)),
         ActionSpec::Resume { target } => format!("resume {}", target_text(target)),
         ActionSpec::LoseDisk { target } => format!("lose the disk of {}", target_text(target)),
-        ActionSpec::ClockSkew { target, skew_us } => format!("skew the clock of {} by {}{}", target_text(target), if *skew_us < 0 { "-" } else { "+" }, Duration(skew_us.unsigned_abs())),
+        ActionSpec::ClockSkew { target, skew_us } => {
+            format!("skew the clock of {} by {}{}", target_text(target), if *skew_us < 0 { "-" } else { "+" }, Duration(skew_us.unsigned_abs()))
+        }
         ActionSpec::Partition { sides } => {
-            format!("partition the network into {}", sides.iter().map(|s| format!("[{}]", s.iter().map(target_text).collect::<Vec<_>>().join(", "))).collect::<Vec<_>>().join(" | "))
+            format!(
+                "partition the network into {}",
+                sides.iter().map(|s| format!("[{}]", s.iter().map(target_text).collect::<Vec<_>>().join(", "))).collect::<Vec<_>>().join(" | ")
+            )
         }
         ActionSpec::Isolate { target } => format!("isolate {}", target_text(target)),
         ActionSpec::Cut { from, to, symmetric } => format!("cut {}", link(from, to, *symmetric)),

@@ -9,7 +9,7 @@
 //! the kernel, the undo acts on what the fault hit when it fired (the node a
 //! `leader:` target named then, the links a partition actually cut).
 
-use super::expect::{condition_holds, leader_now, Observed};
+use super::expect::{condition_holds, epoch_now, Observed};
 use super::*;
 use crate::kafka::types::Tp;
 use crate::kernel::{Domain, FaultAction, KernelEvent, Target, TraceEvent, WORLD};
@@ -138,11 +138,11 @@ impl Live {
 
     /// Runs event by event until `c` holds (returns the time) or `limit`.
     fn run_until_condition(&mut self, c: &Condition, limit: Micros) -> Option<Micros> {
-        let leader_at_start = match c {
-            Condition::LeaderChanges { partition } => leader_now(&self.world, partition),
-            _ => None,
+        let epoch_at_start = match c {
+            Condition::LeaderChanges { partition } => epoch_now(&self.world, partition),
+            _ => 0,
         };
-        if condition_holds(&self.world, c, leader_at_start, &[]) {
+        if condition_holds(&self.world, c, epoch_at_start, &[]) {
             return Some(self.world.sim.now());
         }
         let end = self.world.sim.end();
@@ -156,7 +156,7 @@ impl Live {
             let mut hit = false;
             while self.world.sim.step() {
                 let recs = &self.world.sim.trace().records()[seen..];
-                hit = condition_holds(&self.world, c, leader_at_start, recs);
+                hit = condition_holds(&self.world, c, epoch_at_start, recs);
                 seen = self.world.sim.trace().len();
                 if hit {
                     break;
@@ -170,7 +170,7 @@ impl Live {
             if self.next_undo().is_some_and(|u| u <= bound) && bound <= limit {
                 self.undo_due();
                 let recs = &self.world.sim.trace().records()[seen..];
-                let now_holds = condition_holds(&self.world, c, leader_at_start, recs);
+                let now_holds = condition_holds(&self.world, c, epoch_at_start, recs);
                 seen = self.world.sim.trace().len();
                 if now_holds {
                     return Some(self.world.sim.now());
@@ -262,7 +262,13 @@ impl<'l> Runner<'l> {
                     let obs = Observed::of(&live.world);
                     for c in checks {
                         let actual = obs.value(&c.subject);
-                        out.checks.push(CheckOutcome { text: c.describe(), ok: c.want.holds(&actual), actual: actual.to_string(), place: c.place.clone(), step: step.number });
+                        out.checks.push(CheckOutcome {
+                            text: c.describe(),
+                            ok: c.want.holds(&actual),
+                            actual: actual.to_string(),
+                            place: c.place.clone(),
+                            step: step.number,
+                        });
                     }
                 }
             }
@@ -320,14 +326,19 @@ impl<'l> Runner<'l> {
         let obs = Observed::of(&live.world);
         for (number, p) in pending {
             let answer = match &p.answer {
-                Answer::Choice { choices, correct } => format!("{}) {}", correct + 1, choices.get(*correct).map(String::as_str).unwrap_or("")),
-                Answer::Number { value, tolerance } => format!("{value} ({tolerance})"),
                 Answer::Measured { subject, .. } => format!("{} = {}", subject.describe(), obs.value(subject)),
+                other => super::text::answer_text(other),
             };
             out.notes.push(format!("the prediction of step {number} is revealed: {answer}"));
             for c in &p.because {
                 let actual = obs.value(&c.subject);
-                out.checks.push(CheckOutcome { text: c.describe(), ok: c.want.holds(&actual), actual: actual.to_string(), place: c.place.clone(), step: number });
+                out.checks.push(CheckOutcome {
+                    text: c.describe(),
+                    ok: c.want.holds(&actual),
+                    actual: actual.to_string(),
+                    place: c.place.clone(),
+                    step: number,
+                });
             }
             if let Answer::Measured { subject, .. } = &p.answer {
                 if let crate::lesson::Actual::Missing(why) = obs.value(subject) {

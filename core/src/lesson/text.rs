@@ -27,7 +27,8 @@ pub fn describe_run(r: &RunStep) -> String {
     }
 }
 
-fn answer_text(a: &Answer) -> String {
+/// The right answer, for people (`2) They are lost`, `100 (± 10%)`).
+pub(crate) fn answer_text(a: &Answer) -> String {
     match a {
         Answer::Choice { choices, correct } => format!("{}) {}", correct + 1, choices.get(*correct).map(String::as_str).unwrap_or("")),
         Answer::Number { value, tolerance: Tolerance::Absolute(0) } => value.to_string(),
