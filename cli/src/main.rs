@@ -1,9 +1,14 @@
-//! `streamlab`: run, replay and check simulation scenarios.
+//! `streamlab`: run, replay and check simulation scenarios, and check and
+//! show lessons.
 //!
 //! Exit codes: 0 = ran and every expectation held; 1 = an expectation or
 //! invariant failed (or a replay did not reproduce); 2 = bad input or usage.
 
+mod files;
+mod lessons;
+
 use clap::{Parser, Subcommand};
+use files::collect;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -49,14 +54,37 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
-    /// Validate scenario files (a file, or every .toml under a directory).
+    /// Validate scenario and lesson files (a file, or every .toml under a directory).
     Check {
         /// Files or directories.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Also run each scenario and check its expectations.
+        /// Also run each scenario (and lesson) and check its expectations.
         #[arg(long)]
         run: bool,
+    },
+    /// Lessons: check them (run every step) or show one step by step.
+    Lesson {
+        #[command(subcommand)]
+        cmd: LessonCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum LessonCmd {
+    /// Run every lesson (a file, or every .toml under a directory) and check its expectations.
+    Check {
+        /// Lesson files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Print a lesson as text, step by step, with what each step did.
+    Show {
+        /// The lesson file.
+        file: PathBuf,
+        /// Only print the lesson; do not run it.
+        #[arg(long)]
+        no_run: bool,
     },
 }
 
@@ -65,7 +93,7 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 }
 
 /// A failure with its exit code.
-struct Fail(u8, String);
+pub(crate) struct Fail(pub(crate) u8, pub(crate) String);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -73,6 +101,8 @@ fn main() -> ExitCode {
         Cmd::Run { file, seed, until, json, trace, check_determinism } => run(&file, seed, until, json, trace.as_deref(), check_determinism),
         Cmd::Replay { trace, json } => replay(&trace, json),
         Cmd::Check { paths, run } => check(&paths, run),
+        Cmd::Lesson { cmd: LessonCmd::Check { paths } } => lessons::check(&paths),
+        Cmd::Lesson { cmd: LessonCmd::Show { file, no_run } } => lessons::show(&file, no_run),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -184,23 +214,6 @@ fn replay(path: &Path, json: bool) -> Result<u8, Fail> {
     Ok(code)
 }
 
-fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), Fail> {
-    let meta = std::fs::metadata(path).map_err(|e| Fail(2, format!("{}: {e}", path.display())))?;
-    if meta.is_dir() {
-        let mut entries: Vec<PathBuf> =
-            std::fs::read_dir(path).map_err(|e| Fail(2, format!("{}: {e}", path.display())))?.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        entries.sort();
-        for e in entries {
-            if e.is_dir() || e.extension().is_some_and(|x| x == "toml") {
-                collect(&e, out)?;
-            }
-        }
-    } else {
-        out.push(path.to_path_buf());
-    }
-    Ok(())
-}
-
 fn check(paths: &[PathBuf], run_them: bool) -> Result<u8, Fail> {
     let mut files = Vec::new();
     for p in paths {
@@ -211,6 +224,14 @@ fn check(paths: &[PathBuf], run_them: bool) -> Result<u8, Fail> {
     }
     let (mut bad, mut failed) = (0, 0);
     for f in &files {
+        if std::fs::read_to_string(f).is_ok_and(|t| streamlab_core::lesson::is_lesson_text(&t)) {
+            match check_lesson(f, run_them) {
+                Check::Invalid => bad += 1,
+                Check::Failed => failed += 1,
+                Check::Ok => {}
+            }
+            continue;
+        }
         match load(f) {
             Err(Fail(_, msg)) => {
                 bad += 1;
@@ -249,4 +270,35 @@ fn check(paths: &[PathBuf], run_them: bool) -> Result<u8, Fail> {
     } else {
         0
     })
+}
+
+enum Check {
+    Ok,
+    Failed,
+    Invalid,
+}
+
+/// `streamlab check` on a lesson file: validate it (and with `--run`, run it).
+fn check_lesson(f: &Path, run_it: bool) -> Check {
+    let l = match lessons::load(f) {
+        Ok(l) => l,
+        Err(Fail(_, msg)) => {
+            println!("invalid  {msg}");
+            return Check::Invalid;
+        }
+    };
+    if !run_it {
+        println!("valid    {} (lesson)", f.display());
+        return Check::Ok;
+    }
+    let r = streamlab_core::lesson::run(&l);
+    if r.passed() {
+        println!("ok       {} (lesson, {} expectations held)", f.display(), r.checks().count());
+        Check::Ok
+    } else {
+        for m in r.failures() {
+            println!("FAILED   {m}");
+        }
+        Check::Failed
+    }
 }

@@ -6,6 +6,7 @@ pub mod check;
 pub mod export;
 pub mod kafka;
 pub mod kernel;
+pub mod lesson;
 pub mod model;
 pub mod report;
 pub mod rng;
