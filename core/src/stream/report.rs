@@ -259,6 +259,33 @@ pub fn summary(t: &mut String, world: &crate::world::World, out: &crate::report:
     if out.jobs.is_empty() {
         return;
     }
+    jobs_summary(t, world, out);
+    let Some(c) = compare(&world.scenario, &out.jobs) else { return };
+    let _ = writeln!(t, "\ncompare: {}", c.description);
+    let _ = writeln!(t, "  {:<30} {:<8} {:<8} {}", "window · key", "ideal", "", c.jobs.join(" | "));
+    for r in &c.rows {
+        let w = r.window.map(|w| format!("[{}, {})", super::types::clock(w.start), super::types::clock(w.end))).unwrap_or_else(|| "-".into());
+        let cells: Vec<String> = r
+            .jobs
+            .iter()
+            .map(|j| {
+                let v = j.value.as_ref().map_or("-".to_string(), |v| v.to_string());
+                let at = j.final_emit.map(crate::time::fmt_time).unwrap_or_default();
+                format!("{v}{} {at}", if j.correct { "" } else { " ✗" })
+            })
+            .collect();
+        let ideal = r.ideal.as_ref().map_or("-".to_string(), |v| v.to_string());
+        let _ = writeln!(t, "  {:<30} {:<8} {:<8} {}", format!("{w} · {}", r.key), ideal, "", cells.join(" | "));
+        for (name, j) in c.jobs.iter().zip(&r.jobs) {
+            if let Some(why) = &j.why {
+                let _ = writeln!(t, "      {name}: {why}");
+            }
+        }
+    }
+}
+
+fn jobs_summary(t: &mut String, world: &crate::world::World, out: &crate::report::Outcome) {
+    use std::fmt::Write;
     let clock = world.scenario.clock;
     let pt = |us: Micros| super::types::clock(clock + (us / 1000) as i64);
     let _ = writeln!(t, "\njobs:");
