@@ -5,8 +5,8 @@
 
 use super::beam::{BeamEngine, BeamSpec};
 use super::flink::job::{FlinkOp, FlinkSpec};
-use super::kstreams::{KStreamsEngine, KStreamsSpec};
 use super::flink::runtime::FlinkJob;
+use super::kstreams::{KStreamsEngine, KStreamsSpec};
 use super::spark::dstream::{DStreamEngine, DStreamSpec};
 use super::spark::microbatch::{SparkEngine, SparkSpec};
 use super::types::{Elem, Engine, EventTime, Out, SpecError};

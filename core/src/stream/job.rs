@@ -238,6 +238,16 @@ impl JobNode {
     /// records between the position and what was already fed are handed
     /// over again now.
     fn rewind(&mut self, ctx: &mut Ctx<'_, Model>, positions: Vec<(u32, u64)>) {
+        // A restore re-assigns the Kafka source its partitions at the
+        // checkpoint's offsets (as Flink's KafkaSource does on recovery):
+        // the history shows a new assignment, so replayed polls are not
+        // mistaken for a consumer going backwards.
+        if let Some(c) = self.kafka.as_ref() {
+            let partitions = c.assignment();
+            if !partitions.is_empty() {
+                crate::model::emit(ctx, crate::kafka::events::KEvent::Assigned { generation: -1, partitions });
+            }
+        }
         for (channel, pos) in positions {
             if let Some((t, base)) = self.topic_of_channel(channel) {
                 if let Some(c) = self.kafka.as_mut() {

@@ -5,11 +5,11 @@
 
 use super::engines;
 use super::job::StreamEvent;
+use super::oracle::Refinement;
+use super::types::Datum;
 use super::types::{BatchInfo, CheckpointPhase, Elem, EventTime, LateFate, Out, Pane, TxnPhase, Window};
 use crate::kernel::TraceEvent;
 use crate::model::Event;
-use super::oracle::Refinement;
-use super::types::Datum;
 use crate::scenario::jobs::{EngineSpec, FlatMap, OutputExpectation, SourceRef};
 use crate::scenario::Scenario;
 use crate::time::Micros;
@@ -202,7 +202,9 @@ fn refinement(spec: &crate::scenario::jobs::JobSpec) -> Option<(Refinement, bool
             (r, false)
         }
         EngineSpec::Flink { spec: t } => (if s(t, "trigger").starts_with("PurgingTrigger") { Refinement::Discarding } else { Refinement::Accumulating }, true),
-        EngineSpec::Spark { spec: t } => (if matches!(s(t, "outputMode").as_str(), "update" | "complete") { Refinement::Accumulating } else { Refinement::AppendOnce }, true),
+        EngineSpec::Spark { spec: t } => {
+            (if matches!(s(t, "outputMode").as_str(), "update" | "complete") { Refinement::Accumulating } else { Refinement::AppendOnce }, true)
+        }
         EngineSpec::KStreams { .. } => (Refinement::Accumulating, true),
         EngineSpec::DStream { .. } => return None,
     })
