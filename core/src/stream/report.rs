@@ -88,8 +88,21 @@ pub struct JobRun {
     /// `[[expect.outputs]]` compares).
     pub lines: Vec<String>,
     /// The published results against the ideal answer (None for DStreams,
-    /// whose windows are in processing time).
+    /// whose windows are in processing time, and feature pipelines).
     pub oracle: Option<super::oracle::OracleReport>,
+    /// For an upsert sink: the key-value table at the end, one row per
+    /// (window, key), the last write winning (a retraction deletes). A
+    /// replayed result overwrites itself, so replays leave no duplicates.
+    pub table: Option<Vec<UpsertRow>>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct UpsertRow {
+    pub window: Option<Window>,
+    pub key: String,
+    pub value: Datum,
+    /// Writes to this row (replays included).
+    pub writes: u32,
 }
 
 /// Folds the trace into one [`JobRun`] per job.
@@ -144,6 +157,15 @@ pub fn collect(scenario: &Scenario, records: &[crate::kernel::TraceRecord<Event>
     }
     for (j, run) in runs.iter_mut().enumerate() {
         run.oracle = oracle_of(scenario, j, run);
+        if scenario.jobs[j].sink == crate::scenario::jobs::SinkSpec::Upsert {
+            let mut t: std::collections::BTreeMap<(Option<Window>, String), (Option<Datum>, u32)> = std::collections::BTreeMap::new();
+            for p in &run.published {
+                let e = t.entry((p.window, p.key.clone())).or_insert((None, 0));
+                e.0 = if p.retraction { None } else { Some(p.value.clone()) };
+                e.1 += 1;
+            }
+            run.table = Some(t.into_iter().filter_map(|((window, key), (v, writes))| v.map(|value| UpsertRow { window, key, value, writes })).collect());
+        }
     }
     runs
 }
@@ -201,6 +223,9 @@ fn refinement(spec: &crate::scenario::jobs::JobSpec) -> Option<(Refinement, bool
             };
             (r, false)
         }
+        // Feature pipelines emit per-element features, not window results:
+        // there is no ideal table to compare them with.
+        EngineSpec::Flink { spec: t } if t.contains_key("rolling") || t.contains_key("anomaly") => return None,
         EngineSpec::Flink { spec: t } => (if s(t, "trigger").starts_with("PurgingTrigger") { Refinement::Discarding } else { Refinement::Accumulating }, true),
         EngineSpec::Spark { spec: t } => {
             (if matches!(s(t, "outputMode").as_str(), "update" | "complete") { Refinement::Accumulating } else { Refinement::AppendOnce }, true)
