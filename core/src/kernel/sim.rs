@@ -506,8 +506,9 @@ impl<D: Domain> Sim<D> {
         }
     }
 
-    /// Replaces every dynamic target by the node it names now.
-    fn resolve(&self, a: &FaultAction<D::Selector>) -> Option<FaultAction<D::Selector>> {
+    /// Replaces every dynamic target by the node it names now (None if one
+    /// names nobody).
+    pub fn resolve(&self, a: &FaultAction<D::Selector>) -> Option<FaultAction<D::Selector>> {
         use FaultAction::*;
         let r = |t: &Target<D::Selector>| self.resolve_target(t);
         Some(match a {

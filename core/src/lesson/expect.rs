@@ -420,21 +420,10 @@ impl Condition {
 
 // ----- reading from the lesson file ----------------------------------------
 
-/// The scenario-format comparison (`"> 0"`, `">= 10"`, `"== 3"`, or an
-/// integer), as in a scenario's `[expect]`.
-pub(crate) fn parse_cmp(s: &str) -> Result<(Cmp, i64), String> {
-    let t = s.trim();
-    let (cmp, rest) = [(">=", Cmp::Ge), ("<=", Cmp::Le), ("==", Cmp::Eq), ("!=", Cmp::Ne), (">", Cmp::Gt), ("<", Cmp::Lt), ("=", Cmp::Eq)]
-        .iter()
-        .find_map(|(sym, c)| t.strip_prefix(sym).map(|r| (*c, r)))
-        .unwrap_or((Cmp::Eq, t));
-    rest.trim().parse::<i64>().map(|v| (cmp, v)).map_err(|_| format!("{s:?} is not a comparison; write e.g. \"> 0\", \">= 10\", \"== 3\" or an integer"))
-}
-
 fn want_num(cx: &Cx, v: &toml::Value, p: &FieldPath) -> R<Want> {
     match v {
         toml::Value::Integer(i) => Ok(Want::Num(Cmp::Eq, *i)),
-        toml::Value::String(s) => parse_cmp(s).map(|(c, n)| Want::Num(c, n)).or_else(|m| cx.err(p, m)),
+        toml::Value::String(s) => Cmp::parse(s).map(|(c, n)| Want::Num(c, n)).or_else(|m| cx.err(p, m)),
         _ => cx.err(p, "expected an integer or a comparison string like \">= 10\""),
     }
 }
@@ -649,7 +638,7 @@ fn parse_item(cx: &Cx, sc: &Scenario, t: &toml::Table, p: &FieldPath) -> R<Vec<C
             let ip = p.key("is");
             let want = match is {
                 toml::Value::Integer(_) => want_num(cx, is, &ip)?,
-                toml::Value::String(s) if parse_cmp(s).is_ok() => want_num(cx, is, &ip)?,
+                toml::Value::String(s) if Cmp::parse(s).is_ok() => want_num(cx, is, &ip)?,
                 toml::Value::Array(_) => Want::Set(want_set(cx, is, &ip)?),
                 _ => want_text(cx, is, &ip)?,
             };

@@ -12,8 +12,8 @@
 use super::expect::{condition_holds, epoch_now, Observed};
 use super::*;
 use crate::kafka::types::Tp;
-use crate::kernel::{Domain, FaultAction, KernelEvent, Target, TraceEvent, WORLD};
-use crate::model::{Model, Selector};
+use crate::kernel::{FaultAction, KernelEvent, Target, TraceEvent, WORLD};
+use crate::model::Selector;
 use crate::scenario::TargetSpec;
 use crate::time::fmt_time;
 use crate::world::World;
@@ -426,28 +426,7 @@ fn to_action(world: &World, a: &crate::scenario::ActionSpec) -> FaultAction<Sele
 /// Replaces every `leader:` target by the node it names now, so that the
 /// undo of a timed fault hits the same node; `None` if one names nobody.
 fn resolve_now(world: &World, a: &FaultAction<Selector>) -> Option<FaultAction<Selector>> {
-    let r = |t: &Target<Selector>| -> Option<Target<Selector>> {
-        match t {
-            Target::Node(n) => Some(Target::Node(*n)),
-            Target::Select(s) => <Model as Domain>::select(world.sim.view(), s).map(Target::Node),
-        }
-    };
-    use FaultAction::*;
-    Some(match a {
-        Crash { target, kind } => Crash { target: r(target)?, kind: *kind },
-        Restart { target } => Restart { target: r(target)? },
-        Pause { target } => Pause { target: r(target)? },
-        Resume { target } => Resume { target: r(target)? },
-        LoseDisk { target } => LoseDisk { target: r(target)? },
-        ClockSkew { target, skew_us } => ClockSkew { target: r(target)?, skew_us: *skew_us },
-        Partition { sides } => Partition { sides: sides.iter().map(|s| s.iter().map(r).collect::<Option<Vec<_>>>()).collect::<Option<Vec<_>>>()? },
-        Isolate { target } => Isolate { target: r(target)? },
-        CutLink { from, to, symmetric } => CutLink { from: r(from)?, to: r(to)?, symmetric: *symmetric },
-        HealLink { from, to, symmetric } => HealLink { from: r(from)?, to: r(to)?, symmetric: *symmetric },
-        HealAll => HealAll,
-        SetLink { from, to, symmetric, config } => SetLink { from: r(from)?, to: r(to)?, symmetric: *symmetric, config: config.clone() },
-        ResetLink { from, to, symmetric } => ResetLink { from: r(from)?, to: r(to)?, symmetric: *symmetric },
-    })
+    world.sim.resolve(a)
 }
 
 /// One line per partition (at most 6) and one for the producers, from the

@@ -246,6 +246,16 @@ impl Cmp {
             Cmp::Ge => actual >= expected,
         }
     }
+    /// `"> 0"`, `">= 10"`, `"== 3"`, `"= 3"`, `"!= 0"`, or a bare integer
+    /// (equality).
+    pub fn parse(s: &str) -> Result<(Cmp, i64), String> {
+        let t = s.trim();
+        let (cmp, rest) = [(">=", Cmp::Ge), ("<=", Cmp::Le), ("==", Cmp::Eq), ("!=", Cmp::Ne), (">", Cmp::Gt), ("<", Cmp::Lt), ("=", Cmp::Eq)]
+            .iter()
+            .find_map(|(sym, c)| t.strip_prefix(sym).map(|r| (*c, r)))
+            .unwrap_or((Cmp::Eq, t));
+        rest.trim().parse::<i64>().map(|v| (cmp, v)).map_err(|_| format!("{s:?} is not a comparison; write e.g. \"> 0\", \">= 10\", \"== 3\" or an integer"))
+    }
     pub fn symbol(self) -> &'static str {
         match self {
             Cmp::Eq => "==",

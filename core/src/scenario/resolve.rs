@@ -679,7 +679,7 @@ impl Resolver<'_, '_> {
         }
         let (cmp, value) = match v {
             toml::Value::Integer(i) => (Cmp::Eq, *i),
-            toml::Value::String(s) => parse_cmp(s).or_else(|m| self.err(&p, m))?,
+            toml::Value::String(s) => Cmp::parse(s).or_else(|m| self.err(&p, m))?,
             _ => return self.err(&p, "an expectation is an integer (`lost-write = 0`) or a comparison string (`duplicate = \"> 0\"`)"),
         };
         let span = self.loc.span_of(&p);
@@ -692,15 +692,6 @@ impl Resolver<'_, '_> {
         };
         Ok(Expectation { metric: metric.to_string(), cmp, value, location })
     }
-}
-
-fn parse_cmp(s: &str) -> Result<(Cmp, i64), String> {
-    let t = s.trim();
-    let (cmp, rest) = [(">=", Cmp::Ge), ("<=", Cmp::Le), ("==", Cmp::Eq), ("!=", Cmp::Ne), (">", Cmp::Gt), ("<", Cmp::Lt), ("=", Cmp::Eq)]
-        .iter()
-        .find_map(|(sym, c)| t.strip_prefix(sym).map(|r| (*c, r)))
-        .unwrap_or((Cmp::Eq, t));
-    rest.trim().parse::<i64>().map(|v| (cmp, v)).map_err(|_| format!("{s:?} is not a comparison; write e.g. \"> 0\", \">= 10\", \"== 3\" or an integer"))
 }
 
 /// Flattens nested tables into dotted property names, keeping the path as

@@ -60,20 +60,9 @@ impl EngineBox {
     }
 
     /// Builds the engine. The scenario resolver already built it once to
-    /// validate the configuration, so this does not fail; should it, the
-    /// job runs a Flink rolling count (and the resolver's test catches it).
+    /// validate the configuration (a `Scenario` that parsed always builds).
     pub fn build(spec: &JobSpec) -> Self {
-        match Self::try_build(spec) {
-            Ok(e) => e,
-            Err(_) => {
-                let fs = FlinkSpec::parse(&toml::Table::new()).ok();
-                let job = fs.and_then(|f| f.build(&spec.shape, false).ok());
-                match job {
-                    Some(j) => EngineBox::Flink(Box::new(j)),
-                    None => unreachable_engine(),
-                }
-            }
-        }
+        Self::try_build(spec).expect("the resolver validated the engine configuration")
     }
 
     pub fn get(&mut self) -> &mut dyn Engine {
@@ -162,19 +151,6 @@ impl EngineBox {
             _ => 0,
         }
     }
-}
-
-fn unreachable_engine() -> EngineBox {
-    // An empty Flink table with a global window always builds.
-    let shape = super::types::JobShape {
-        name: "fallback".into(),
-        window: super::types::WindowSpec::Global,
-        aggregate: super::types::Aggregate::Count,
-        sources: vec![1],
-        parallelism: 1,
-    };
-    let fs = FlinkSpec::parse(&toml::Table::new()).expect("empty flink table parses");
-    EngineBox::Flink(Box::new(fs.build(&shape, false).expect("fallback flink job builds")))
 }
 
 /// Formats an engine report the way the engine's own tests print it (the

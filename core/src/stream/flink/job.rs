@@ -13,6 +13,7 @@ use super::features::{AnomalyDetector, AnomalySpec, RollingAverage, RollingSpec}
 use super::reduce::RollingReduce;
 use super::runtime::{FlinkJob, FlinkRuntimeSpec};
 use super::window::{WindowOperator, WindowOperatorSpec};
+use crate::stream::engines::de_table;
 use crate::stream::types::{Elem, EventTime, JobShape, Operator, Out, SpecError, WindowSpec};
 use crate::time::Micros;
 use serde::Deserialize;
@@ -108,14 +109,6 @@ pub struct FlinkSpec {
     pub anomaly: Option<AnomalySpec>,
 }
 
-fn de<T: for<'de> Deserialize<'de>>(t: toml::Table, what: &str) -> Result<T, SpecError> {
-    toml::Value::Table(t).try_into::<T>().map_err(|e| {
-        let msg = e.to_string();
-        let field = msg.split('`').nth(1).filter(|_| msg.contains("unknown field")).unwrap_or("").to_string();
-        SpecError::new(field, format!("{what}: {}", msg.trim()))
-    })
-}
-
 impl FlinkSpec {
     pub fn parse(table: &toml::Table) -> Result<Self, SpecError> {
         let (mut op, mut rt) = (toml::Table::new(), toml::Table::new());
@@ -126,15 +119,15 @@ impl FlinkSpec {
                 rt.insert(k.clone(), v.clone());
             }
         }
-        let runtime: FlinkRuntimeSpec = de(rt, "[jobs.flink]")?;
+        let runtime: FlinkRuntimeSpec = de_table(&rt)?;
         let mut feat = toml::Table::new();
         for k in ["rolling", "anomaly"] {
             if let Some(v) = op.remove(k) {
                 feat.insert(k.to_string(), v);
             }
         }
-        let features: FeatureKeys = de(feat, "[jobs.flink]")?;
-        let window = if op.is_empty() { None } else { Some(de::<WindowOperatorSpec>(op, "[jobs.flink]")?) };
+        let features: FeatureKeys = de_table(&feat)?;
+        let window = if op.is_empty() { None } else { Some(de_table::<WindowOperatorSpec>(&op)?) };
         Ok(FlinkSpec { runtime, window, rolling: features.rolling, anomaly: features.anomaly })
     }
 
