@@ -9,6 +9,7 @@
 //! `inner_html`.
 
 mod logic;
+mod views;
 
 use gloo_timers::callback::{Interval, Timeout};
 use streamlab_core::session::{ScenarioError, Session, BUILTIN_SCENARIOS};
