@@ -8,10 +8,13 @@
 //! Everything shown is text that Yew escapes; no file content ever reaches
 //! `inner_html`.
 
+mod glossary;
 mod logic;
 mod views;
 
 use gloo_timers::callback::{Interval, Timeout};
+use std::cell::RefCell;
+use std::rc::Rc;
 use streamlab_core::session::{ScenarioError, Session, BUILTIN_SCENARIOS};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -19,6 +22,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use logic::{format_time, parse_fragment, parse_seed, Speed, SPEEDS};
+use views::{Poke, RunHandle, ViewProps};
 
 /// How many trace lines the "Recent events" panel shows.
 const RECENT_EVENTS: usize = 30;
@@ -111,14 +115,39 @@ pub enum Msg {
     SetSpeed(String),
     HashChanged,
     ToggleReport,
+    Tab(Tab),
+    Poke(Poke),
 }
+
+/// The lower views, one shown at a time (the cluster and partitions are always shown).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Messages,
+    EventTime,
+    Metrics,
+    Outputs,
+    Trace,
+}
+
+const TABS: &[(Tab, &str, &str)] = &[
+    (Tab::Messages, "tab-messages", "Messages"),
+    (Tab::EventTime, "tab-event-time", "Event time"),
+    (Tab::Metrics, "tab-metrics", "Metrics"),
+    (Tab::Outputs, "tab-outputs", "Outputs & checkers"),
+    (Tab::Trace, "tab-trace", "Trace"),
+];
 
 pub struct App {
     /// The built-in scenario chosen in the select ("" = none / custom).
     selected: String,
     text: String,
     seed_text: String,
-    session: Option<Session>,
+    session: Option<Rc<RefCell<Session>>>,
+    /// Bumped whenever the run moved; views re-render on a change.
+    frame: u64,
+    /// Bumped whenever the run was replaced.
+    run: u64,
+    tab: Tab,
     loaded: Option<Loaded>,
     error: Option<ErrorView>,
     playing: bool,
@@ -164,6 +193,9 @@ impl Component for App {
             text: String::new(),
             seed_text: String::new(),
             session: None,
+            frame: 0,
+            run: 0,
+            tab: Tab::Messages,
             loaded: None,
             error: None,
             playing: false,
@@ -211,8 +243,8 @@ impl Component for App {
             Msg::Play => self.play(ctx),
             Msg::Pause => self.pause(),
             Msg::Step => {
-                if let Some(session) = self.session.as_mut() {
-                    session.step();
+                if let Some(session) = &self.session {
+                    session.borrow_mut().step();
                 }
                 if self.finished() {
                     self.pause();
@@ -221,13 +253,13 @@ impl Component for App {
             Msg::RunToEnd => {
                 self.pending = None;
                 self.pause();
-                if let Some(session) = self.session.as_mut() {
-                    session.run_to_end();
+                if let Some(session) = &self.session {
+                    session.borrow_mut().run_to_end();
                 }
             }
             Msg::Reset => {
                 self.pause();
-                let seed = self.session.as_ref().map(Session::seed);
+                let seed = self.session.as_ref().map(|s| s.borrow().seed());
                 if let (Some(loaded), Some(seed)) = (self.loaded.take(), seed) {
                     self.load(&loaded.file_name, &loaded.text, Some(seed), loaded.builtin);
                 }
@@ -243,8 +275,11 @@ impl Component for App {
                 self.apply_fragment(ctx, &location_hash());
             }
             Msg::ToggleReport => self.show_report = !self.show_report,
+            Msg::Tab(tab) => self.tab = tab,
+            Msg::Poke(poke) => self.poke(poke),
         }
         self.refresh_summary(!is_tick || !self.playing);
+        self.frame += 1;
         true
     }
 
@@ -275,6 +310,7 @@ impl Component for App {
                     { self.view_editor(ctx) }
                     { self.view_run(ctx) }
                 </main>
+                { self.view_views(ctx) }
             </>
         }
     }
@@ -287,14 +323,14 @@ impl App {
     fn refresh_summary(&mut self, force: bool) {
         let now = now_ms();
         if force || now - self.summary_ms >= SUMMARY_REFRESH_MS {
-            self.summary = self.session.as_ref().map(Session::summary_text).unwrap_or_default();
+            self.summary = self.session.as_ref().map(|s| s.borrow().summary_text()).unwrap_or_default();
             self.summary_ms = now;
         }
     }
 
     fn finished(&self) -> bool {
         match &self.session {
-            Some(session) => session.is_finished(),
+            Some(session) => session.borrow().is_finished(),
             None => true,
         }
     }
@@ -304,7 +340,8 @@ impl App {
         match Session::load(file_name, text, seed) {
             Ok(session) => {
                 self.seed_text = session.seed().to_string();
-                self.session = Some(session);
+                self.session = Some(Rc::new(RefCell::new(session)));
+                self.run += 1;
                 self.loaded = Some(Loaded { file_name: file_name.into(), text: text.into(), builtin });
                 self.error = None;
             }
@@ -396,7 +433,8 @@ impl App {
         // Wall time since the last tick, capped so a background tab does not leap.
         let elapsed_ms = (now - self.last_tick_ms).clamp(0.0, 100.0);
         self.last_tick_ms = now;
-        if let Some(session) = self.session.as_mut() {
+        if let Some(session) = &self.session {
+            let mut session = session.borrow_mut();
             match self.speed {
                 Speed::Factor(factor) => {
                     let advance_us = (elapsed_ms * 1000.0 * factor).round().max(1.0) as u64;
@@ -421,6 +459,55 @@ impl App {
         }
         if self.finished() {
             self.pause();
+        }
+    }
+
+    /// What a click in a view asks for.
+    fn poke(&mut self, poke: Poke) {
+        match poke {
+            Poke::Seek(_) | Poke::Node(_) | Poke::Link { .. } => {}
+        }
+    }
+
+    /// The views of the run: the cluster and partitions, then one tab.
+    fn view_views(&self, ctx: &Context<Self>) -> Html {
+        let Some(session) = &self.session else {
+            return html! {};
+        };
+        let link = ctx.link();
+        let props = ViewProps { run: RunHandle::new(session.clone(), self.frame, self.run), on_poke: link.callback(Msg::Poke) };
+        let tab_body = match self.tab {
+            Tab::Messages => html! { <views::messages::MessagesView ..props.clone() /> },
+            Tab::EventTime => html! { <views::event_time::EventTimeView ..props.clone() /> },
+            Tab::Metrics => html! { <views::metrics::MetricsView ..props.clone() /> },
+            Tab::Outputs => html! { <views::outputs::OutputsView ..props.clone() /> },
+            Tab::Trace => html! { <views::trace_table::TraceTableView ..props.clone() /> },
+        };
+        html! {
+            <section class="views" aria-label="Views of the run">
+                <div class="views-top">
+                    <section class="panel view view-cluster" aria-labelledby="cluster-heading">
+                        <h2 id="cluster-heading">{ "Cluster" }</h2>
+                        <views::cluster::ClusterView ..props.clone() />
+                    </section>
+                    <section class="panel view view-partitions" aria-labelledby="partitions-heading">
+                        <h2 id="partitions-heading">{ "Partitions" }</h2>
+                        <views::partitions::PartitionsView ..props.clone() />
+                    </section>
+                </div>
+                <section class="panel view view-tabs">
+                    <div class="tabs" role="tablist" aria-label="More views">
+                        { for TABS.iter().map(|(tab, id, label)| {
+                            let tab = *tab;
+                            html! {
+                                <button id={*id} role="tab" class={classes!("tab", (self.tab == tab).then_some("tab-active"))}
+                                    aria-selected={(self.tab == tab).to_string()} onclick={link.callback(move |_| Msg::Tab(tab))}>{ *label }</button>
+                            }
+                        }) }
+                    </div>
+                    <div class="tab-panel" role="tabpanel">{ tab_body }</div>
+                </section>
+            </section>
         }
     }
 
@@ -508,6 +595,7 @@ impl App {
                 </section>
             };
         };
+        let session = session.borrow();
         let finished = session.is_finished();
         let (state_class, state_label) = if finished {
             ("state state-finished", "finished")

@@ -22,3 +22,47 @@ pub enum Poke {
     /// or a trace row.
     Seek(u64),
 }
+
+use std::cell::{Ref, RefCell};
+use std::rc::Rc;
+use streamlab_core::session::Session;
+use streamlab_core::world::World;
+use yew::prelude::*;
+
+/// The run every view draws, shared with the app.
+///
+/// `frame` changes whenever the run moved (a tick, a step, a seek), so a view
+/// re-renders exactly when its picture may have changed. `run` changes when
+/// the run was replaced (load, injected fault, seek backward): a view that
+/// keeps an incremental fold over the trace must start it again then (also
+/// when the trace got shorter than the fold's position).
+#[derive(Clone)]
+pub struct RunHandle {
+    session: Rc<RefCell<Session>>,
+    pub frame: u64,
+    pub run: u64,
+}
+
+impl RunHandle {
+    pub fn new(session: Rc<RefCell<Session>>, frame: u64, run: u64) -> Self {
+        RunHandle { session, frame, run }
+    }
+    /// The world at the current moment (borrow it only while rendering).
+    pub fn world(&self) -> Ref<'_, World> {
+        Ref::map(self.session.borrow(), Session::world)
+    }
+}
+
+impl PartialEq for RunHandle {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.session, &other.session) && self.frame == other.frame && self.run == other.run
+    }
+}
+
+/// What every view component takes.
+#[derive(Properties, Clone, PartialEq)]
+pub struct ViewProps {
+    pub run: RunHandle,
+    /// Clicks the app should act on (a fault menu, a seek).
+    pub on_poke: Callback<Poke>,
+}
