@@ -106,7 +106,7 @@ export async function openApp(browser, baseUrl, { fragment = '', width = 1024, h
   });
   page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()}`));
   await page.goto(baseUrl + fragment);
-  await page.waitForSelector('section.panel.editor');
+  await page.waitForSelector('#player');
   return { page, context, problems };
 }
 

@@ -165,6 +165,19 @@ pub fn pretty_json(text: &str) -> String {
     serde_json::from_str::<serde_json::Value>(text).ok().and_then(|v| serde_json::to_string_pretty(&v).ok()).unwrap_or_else(|| text.to_string())
 }
 
+/// A safe download file name for a scenario: its base name, `.toml`.
+pub fn download_name(file: &str) -> String {
+    let base = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    let clean: String = base.chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' }).collect();
+    let clean = clean.trim_matches('.').to_string();
+    let clean = if clean.is_empty() { "scenario".to_string() } else { clean };
+    if clean.ends_with(".toml") {
+        clean
+    } else {
+        format!("{clean}.toml")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,6 +228,14 @@ mod tests {
         assert_eq!(excerpt(text, 0, 1), None);
         assert_eq!(utf16_offset_of_line(text, 1), 0);
         assert_eq!(utf16_offset_of_line(text, 2), 10);
+    }
+
+    #[test]
+    fn download_names_are_safe() {
+        assert_eq!(download_name("kafka/a2-acks1-failover-loss.toml"), "a2-acks1-failover-loss.toml");
+        assert_eq!(download_name("../../etc/pass wd"), "pass-wd.toml");
+        assert_eq!(download_name(""), "scenario.toml");
+        assert_eq!(download_name("..."), "scenario.toml");
     }
 
     #[test]

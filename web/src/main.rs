@@ -1,31 +1,33 @@
-//! The streamlab browser app: a thin Yew shell over `streamlab_core::session`.
+//! The streamlab browser app: a Yew shell over `streamlab_core`.
 //!
-//! Load a built-in or edited scenario with a seed, then play, pause, step or
-//! run it to the end while the simulated time, trace length, trace hash,
-//! summary and recent events are shown. The page address can name a run:
-//! `#scenario=<file name>&seed=<n>&run=1`.
+//! Load a built-in or edited scenario with a seed, then play, pause, step,
+//! jump to the next interesting event or scrub anywhere in time, break things
+//! by clicking them (every fault becomes part of the scenario, so the run
+//! stays reproducible), fork the run to compare, and share it as a link.
+//! The views (`views/`) draw the run at the current moment.
 //!
 //! Everything shown is text that Yew escapes; no file content ever reaches
 //! `inner_html`.
 
 mod glossary;
 mod logic;
+mod run;
+mod shell;
+mod storage;
 mod views;
 
 use gloo_timers::callback::{Interval, Timeout};
 use std::cell::RefCell;
 use std::rc::Rc;
-use streamlab_core::session::{ScenarioError, Session, BUILTIN_SCENARIOS};
+use streamlab_core::session::{ScenarioError, BUILTIN_SCENARIOS};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use logic::{format_time, parse_fragment, parse_seed, Speed, SPEEDS};
+use logic::{parse_fragment, parse_seed, Speed, SPEEDS};
+use run::{Interesting, Player, UserFault};
 use views::{Poke, RunHandle, ViewProps};
 
-/// How many trace lines the "Recent events" panel shows.
-const RECENT_EVENTS: usize = 30;
 /// Milliseconds between play ticks (about one animation frame).
 const TICK_MS: u32 = 16;
 /// The file name given to text that is not a built-in scenario.
@@ -59,7 +61,7 @@ fn show_panic(info: &str) {
 
 /// An error to show in the red box.
 #[derive(Clone, Debug, PartialEq)]
-struct ErrorView {
+pub struct ErrorView {
     title: String,
     /// `file:line:column`, for scenario errors.
     location: Option<String>,
@@ -108,20 +110,39 @@ pub enum Msg {
     Load,
     Play,
     Pause,
+    TogglePlay,
     Step,
+    NextInteresting,
     RunToEnd,
     Reset,
     Tick,
     SetSpeed(String),
+    /// Scrub to a simulated time (µs).
+    Seek(u64),
+    /// Scrub by a signed number of µs.
+    Nudge(i64),
     HashChanged,
     ToggleReport,
     Tab(Tab),
     Poke(Poke),
+    Inject(UserFault),
+    CloseMenu,
+    ToggleHelp,
+    CloseOverlays,
+    ToggleEditor,
+    Fork,
+    Unfork,
+    FileChosen(String, String),
+    FileError(String),
+    Download,
+    Share,
+    DismissNotice,
 }
 
 /// The lower views, one shown at a time (the cluster and partitions are always shown).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tab {
+    Summary,
     Messages,
     EventTime,
     Metrics,
@@ -129,7 +150,8 @@ pub enum Tab {
     Trace,
 }
 
-const TABS: &[(Tab, &str, &str)] = &[
+pub const TABS: &[(Tab, &str, &str)] = &[
+    (Tab::Summary, "tab-summary", "Summary"),
     (Tab::Messages, "tab-messages", "Messages"),
     (Tab::EventTime, "tab-event-time", "Event time"),
     (Tab::Metrics, "tab-metrics", "Metrics"),
@@ -137,17 +159,21 @@ const TABS: &[(Tab, &str, &str)] = &[
     (Tab::Trace, "tab-trace", "Trace"),
 ];
 
+/// A short message under the player bar (what a click did, a warning).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub kind: &'static str,
+    pub text: String,
+}
+
 pub struct App {
     /// The built-in scenario chosen in the select ("" = none / custom).
     selected: String,
     text: String,
     seed_text: String,
-    session: Option<Rc<RefCell<Session>>>,
-    /// Bumped whenever the run moved; views re-render on a change.
-    frame: u64,
-    /// Bumped whenever the run was replaced.
-    run: u64,
-    tab: Tab,
+    player: Option<Rc<RefCell<Player>>>,
+    /// The run as it was when the student forked (kept to compare).
+    original: Option<Rc<RefCell<Player>>>,
     loaded: Option<Loaded>,
     error: Option<ErrorView>,
     playing: bool,
@@ -163,6 +189,18 @@ pub struct App {
     /// refreshed a few times a second rather than every frame.
     summary: String,
     summary_ms: f64,
+    /// Bumped whenever the run moved; views re-render on a change.
+    frame: u64,
+    /// Bumped whenever the run was replaced.
+    run: u64,
+    tab: Tab,
+    editor_open: bool,
+    help_open: bool,
+    /// The node or link whose fault menu is open.
+    menu: Option<Poke>,
+    notice: Option<Notice>,
+    last_interesting: Option<Interesting>,
+    share_url: Option<String>,
 }
 
 fn builtin(name: &str) -> Option<&'static str> {
@@ -187,15 +225,14 @@ impl Component for App {
             let on_hash = Closure::<dyn Fn()>::new(move || link.send_message(Msg::HashChanged));
             let _ = window.add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
             on_hash.forget(); // the app lives as long as the page
+            shell::keys::listen(&window, ctx.link().clone());
         }
         let mut app = App {
             selected: String::new(),
             text: String::new(),
             seed_text: String::new(),
-            session: None,
-            frame: 0,
-            run: 0,
-            tab: Tab::Messages,
+            player: None,
+            original: None,
             loaded: None,
             error: None,
             playing: false,
@@ -209,6 +246,15 @@ impl Component for App {
             focus_error: false,
             summary: String::new(),
             summary_ms: 0.0,
+            frame: 0,
+            run: 0,
+            tab: Tab::Summary,
+            editor_open: true,
+            help_open: false,
+            menu: None,
+            notice: None,
+            last_interesting: None,
+            share_url: None,
         };
         app.apply_fragment(ctx, &location_hash());
         app.refresh_summary(true);
@@ -223,15 +269,23 @@ impl Component for App {
                     self.text = text.to_string();
                 }
                 self.selected = name;
+                self.save_draft();
             }
-            Msg::EditText(text) => self.text = text,
-            Msg::EditSeed(seed) => self.seed_text = seed,
+            Msg::EditText(text) => {
+                self.text = text;
+                self.save_draft();
+            }
+            Msg::EditSeed(seed) => {
+                self.seed_text = seed;
+                self.save_draft();
+            }
             Msg::Load => {
                 self.pause();
                 match parse_seed(&self.seed_text) {
                     Ok(seed) => {
                         let (file, builtin) = match builtin(&self.selected) {
-                            Some(_) => (self.selected.clone(), true),
+                            Some(t) if t == self.text => (self.selected.clone(), true),
+                            Some(_) => (self.selected.clone(), false),
                             None => (CUSTOM_FILE.to_string(), false),
                         };
                         let text = self.text.clone();
@@ -242,24 +296,40 @@ impl Component for App {
             }
             Msg::Play => self.play(ctx),
             Msg::Pause => self.pause(),
-            Msg::Step => {
-                if let Some(session) = &self.session {
-                    session.borrow_mut().step();
+            Msg::TogglePlay => {
+                if self.playing {
+                    self.pause()
+                } else {
+                    self.play(ctx)
                 }
-                if self.finished() {
-                    self.pause();
+            }
+            Msg::Step => {
+                self.pause();
+                if let Some(player) = &self.player {
+                    player.borrow_mut().step();
+                }
+            }
+            Msg::NextInteresting => {
+                self.pause();
+                if let Some(player) = &self.player {
+                    let found = player.borrow_mut().next_interesting();
+                    self.notice = Some(match &found {
+                        Some(i) => Notice { kind: "info", text: format!("{}: {}", logic::format_time(i.t), i.text) },
+                        None => Notice { kind: "info", text: "Nothing else interesting happens in this run.".into() },
+                    });
+                    self.last_interesting = found;
                 }
             }
             Msg::RunToEnd => {
                 self.pending = None;
                 self.pause();
-                if let Some(session) = &self.session {
-                    session.borrow_mut().run_to_end();
+                if let Some(player) = &self.player {
+                    player.borrow_mut().run_to_end();
                 }
             }
             Msg::Reset => {
                 self.pause();
-                let seed = self.session.as_ref().map(|s| s.borrow().seed());
+                let seed = self.player.as_ref().map(|p| p.borrow().seed());
                 if let (Some(loaded), Some(seed)) = (self.loaded.take(), seed) {
                     self.load(&loaded.file_name, &loaded.text, Some(seed), loaded.builtin);
                 }
@@ -270,6 +340,14 @@ impl Component for App {
                     self.speed = *speed;
                 }
             }
+            Msg::Seek(t) => self.seek(t),
+            Msg::Nudge(delta) => {
+                if let Some(player) = &self.player {
+                    let now = player.borrow().now();
+                    let t = if delta < 0 { now.saturating_sub(delta.unsigned_abs()) } else { now.saturating_add(delta as u64) };
+                    self.seek(t);
+                }
+            }
             Msg::HashChanged => {
                 self.pause();
                 self.apply_fragment(ctx, &location_hash());
@@ -277,6 +355,31 @@ impl Component for App {
             Msg::ToggleReport => self.show_report = !self.show_report,
             Msg::Tab(tab) => self.tab = tab,
             Msg::Poke(poke) => self.poke(poke),
+            Msg::Inject(fault) => self.inject(fault),
+            Msg::CloseMenu => self.menu = None,
+            Msg::ToggleHelp => self.help_open = !self.help_open,
+            Msg::CloseOverlays => {
+                self.help_open = false;
+                self.menu = None;
+                self.share_url = None;
+            }
+            Msg::ToggleEditor => self.editor_open = !self.editor_open,
+            Msg::Fork => self.fork(),
+            Msg::Unfork => {
+                self.original = None;
+                self.notice = Some(Notice { kind: "info", text: "Stopped comparing: the fork is now the only run.".into() });
+            }
+            Msg::FileChosen(name, text) => {
+                self.selected = String::new();
+                self.text = text.clone();
+                self.save_draft();
+                let seed = parse_seed(&self.seed_text).ok().flatten();
+                self.load(&name, &text, seed, false);
+            }
+            Msg::FileError(message) => self.error = Some(ErrorView::plain("The file could not be read", message)),
+            Msg::Download => shell::editor::download(&self.download_name(), &self.current_text()),
+            Msg::Share => self.share(),
+            Msg::DismissNotice => self.notice = None,
         }
         self.refresh_summary(!is_tick || !self.playing);
         self.frame += 1;
@@ -290,7 +393,7 @@ impl Component for App {
         }
         // Put the cursor on the line an error points at.
         if std::mem::take(&mut self.focus_error) {
-            if let (Some(area), Some(err)) = (self.textarea_ref.cast::<HtmlTextAreaElement>(), self.error.as_ref()) {
+            if let (Some(area), Some(err)) = (self.textarea_ref.cast::<web_sys::HtmlTextAreaElement>(), self.error.as_ref()) {
                 if err.line > 0 {
                     let offset = logic::utf16_offset_of_line(&self.text, err.line);
                     let _ = area.set_selection_range(offset, offset);
@@ -300,17 +403,34 @@ impl Component for App {
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
         html! {
             <>
                 <header class="topbar">
                     <h1>{ "streamlab" }</h1>
                     <p class="tagline">{ "A deterministic sandbox for Kafka-style logs and stream processing" }</p>
+                    <div class="topbar-actions">
+                        <button id="toggle-editor" class="topbar-button" onclick={link.callback(|_| Msg::ToggleEditor)}
+                            aria-pressed={self.editor_open.to_string()}>{ if self.editor_open { "Hide editor" } else { "Show editor" } }</button>
+                        <button id="help-button" class="topbar-button" onclick={link.callback(|_| Msg::ToggleHelp)}
+                            title="Keyboard shortcuts and what the views show (?)">{ "? Help" }</button>
+                    </div>
                 </header>
-                <main class="layout">
-                    { self.view_editor(ctx) }
-                    { self.view_run(ctx) }
+                { self.view_player(ctx) }
+                <main class={classes!("workspace", self.editor_open.then_some("with-editor"))}>
+                    if self.editor_open {
+                        { self.view_editor(ctx) }
+                    }
+                    <div class="stage">
+                        { self.view_compare(ctx) }
+                        { self.view_views(ctx) }
+                    </div>
                 </main>
-                { self.view_views(ctx) }
+                { self.view_menu(ctx) }
+                { self.view_share(ctx) }
+                if self.help_open {
+                    { shell::help::view(link.callback(|_| Msg::ToggleHelp)) }
+                }
             </>
         }
     }
@@ -321,42 +441,68 @@ const SUMMARY_REFRESH_MS: f64 = 250.0;
 
 impl App {
     fn refresh_summary(&mut self, force: bool) {
+        if self.tab != Tab::Summary && !force {
+            return;
+        }
         let now = now_ms();
         if force || now - self.summary_ms >= SUMMARY_REFRESH_MS {
-            self.summary = self.session.as_ref().map(|s| s.borrow().summary_text()).unwrap_or_default();
+            self.summary = self.player.as_ref().map(|s| s.borrow().summary_text()).unwrap_or_default();
             self.summary_ms = now;
         }
     }
 
     fn finished(&self) -> bool {
-        match &self.session {
-            Some(session) => session.borrow().is_finished(),
+        match &self.player {
+            Some(player) => player.borrow().is_finished(),
             None => true,
         }
     }
 
+    fn save_draft(&self) {
+        storage::save_draft(&storage::Draft { selected: self.selected.clone(), text: self.text.clone(), seed: self.seed_text.clone() });
+    }
+
+    /// The scenario as it stands, with the faults injected by clicking.
+    fn current_text(&self) -> String {
+        match &self.player {
+            Some(p) => p.borrow().scenario_text().to_string(),
+            None => self.text.clone(),
+        }
+    }
+
+    fn download_name(&self) -> String {
+        let name = self.player.as_ref().map(|p| p.borrow().file_name().to_string()).unwrap_or_else(|| CUSTOM_FILE.into());
+        logic::download_name(&name)
+    }
+
     fn load(&mut self, file_name: &str, text: &str, seed: Option<u64>, builtin: bool) {
         self.show_report = false;
-        match Session::load(file_name, text, seed) {
-            Ok(session) => {
-                self.seed_text = session.seed().to_string();
-                self.session = Some(Rc::new(RefCell::new(session)));
+        self.menu = None;
+        self.last_interesting = None;
+        match Player::load(file_name, text, seed) {
+            Ok(player) => {
+                self.seed_text = player.seed().to_string();
+                self.player = Some(Rc::new(RefCell::new(player)));
+                self.original = None;
                 self.run += 1;
                 self.loaded = Some(Loaded { file_name: file_name.into(), text: text.into(), builtin });
                 self.error = None;
+                self.notice = None;
             }
             Err(e) => {
                 // Keep the text as typed; drop the old run so nothing stale is shown.
-                self.session = None;
+                self.player = None;
+                self.original = None;
                 self.loaded = None;
                 self.error = Some(ErrorView::from_scenario(&e, text));
+                self.editor_open = true;
                 self.focus_error = true;
             }
         }
     }
 
-    /// Applies `#scenario=<file name>&seed=<n>&run=1`; without a fragment,
-    /// loads the first built-in scenario.
+    /// Applies the page address: a permalink, `#scenario=<file name>&seed=<n>&run=1`,
+    /// or nothing (the saved draft, else the first built-in scenario).
     fn apply_fragment(&mut self, ctx: &Context<Self>, hash: &str) {
         self.pending = None;
         self.error = None;
@@ -364,18 +510,20 @@ impl App {
             Ok(request) => request,
             Err(message) => {
                 self.show_default_text();
-                self.session = None;
-                self.loaded = None;
                 self.error = Some(ErrorView::plain("The page address is not valid", message));
                 return;
             }
         };
         let Some(name) = request.scenario else {
             self.show_default_text();
-            if self.session.is_none() && !self.selected.is_empty() {
+            if self.player.is_none() && !self.text.is_empty() {
                 let text = self.text.clone();
-                let name = self.selected.clone();
-                self.load(&name, &text, request.seed, true);
+                let (file, builtin) = match builtin(&self.selected) {
+                    Some(t) => (self.selected.clone(), t == text),
+                    None => (CUSTOM_FILE.to_string(), false),
+                };
+                let seed = request.seed.or_else(|| parse_seed(&self.seed_text).ok().flatten());
+                self.load(&file, &text, seed, builtin);
             }
             return;
         };
@@ -383,8 +531,6 @@ impl App {
             let known: Vec<&str> = BUILTIN_SCENARIOS.iter().map(|(n, _)| *n).collect();
             let known = if known.is_empty() { "none yet".to_string() } else { known.join(", ") };
             self.show_default_text();
-            self.session = None;
-            self.loaded = None;
             self.error = Some(ErrorView::plain(
                 "Unknown scenario in the page address",
                 format!("There is no built-in scenario named “{name}”. Built-in scenarios: {known}."),
@@ -394,19 +540,25 @@ impl App {
         self.selected = name.clone();
         self.text = text.to_string();
         self.load(&name, text, request.seed, true);
-        if request.run && self.session.is_some() {
+        if request.run && self.player.is_some() {
             // Let the loaded state paint first, then run.
             let link = ctx.link().clone();
             self.pending = Some(Timeout::new(0, move || link.send_message(Msg::RunToEnd)));
         }
     }
 
+    /// Fills the editor when it is empty: the saved draft, else the first built-in scenario.
     fn show_default_text(&mut self) {
-        if self.selected.is_empty() && self.text.is_empty() {
-            if let Some((name, text)) = BUILTIN_SCENARIOS.first() {
-                self.selected = name.to_string();
-                self.text = text.to_string();
-            }
+        if !self.text.is_empty() {
+            return;
+        }
+        if let Some(draft) = storage::load_draft() {
+            self.selected = if builtin(&draft.selected).is_some() { draft.selected } else { String::new() };
+            self.text = draft.text;
+            self.seed_text = draft.seed;
+        } else if let Some((name, text)) = BUILTIN_SCENARIOS.first() {
+            self.selected = name.to_string();
+            self.text = text.to_string();
         }
     }
 
@@ -415,6 +567,7 @@ impl App {
             return;
         }
         self.playing = true;
+        self.menu = None;
         self.last_tick_ms = now_ms();
         let link = ctx.link().clone();
         self.ticker = Some(Interval::new(TICK_MS, move || link.send_message(Msg::Tick)));
@@ -433,20 +586,20 @@ impl App {
         // Wall time since the last tick, capped so a background tab does not leap.
         let elapsed_ms = (now - self.last_tick_ms).clamp(0.0, 100.0);
         self.last_tick_ms = now;
-        if let Some(session) = &self.session {
-            let mut session = session.borrow_mut();
+        if let Some(player) = &self.player {
+            let mut player = player.borrow_mut();
             match self.speed {
                 Speed::Factor(factor) => {
                     let advance_us = (elapsed_ms * 1000.0 * factor).round().max(1.0) as u64;
-                    let target = session.now().saturating_add(advance_us).min(session.end_time());
-                    session.run_until(target);
+                    let target = player.now().saturating_add(advance_us).min(player.end_time());
+                    player.advance_to(target);
                 }
                 Speed::Max => {
                     // As many events as fit in most of a frame.
                     let deadline = now + 12.0;
                     'frame: loop {
                         for _ in 0..256 {
-                            if !session.step() {
+                            if !player.step() {
                                 break 'frame;
                             }
                         }
@@ -462,21 +615,77 @@ impl App {
         }
     }
 
+    fn seek(&mut self, t: u64) {
+        self.pause();
+        if let Some(player) = &self.player {
+            let mut player = player.borrow_mut();
+            let before = player.now();
+            let end = player.end_time();
+            player.seek(t.min(end));
+            if player.now() < before {
+                // The trace was rolled back: incremental views start again.
+                self.run += 1;
+            }
+        }
+    }
+
     /// What a click in a view asks for.
     fn poke(&mut self, poke: Poke) {
         match poke {
-            Poke::Seek(_) | Poke::Node(_) | Poke::Link { .. } => {}
+            Poke::Seek(t) => self.seek(t),
+            Poke::Node(_) | Poke::Link { .. } => {
+                self.pause();
+                self.menu = Some(poke);
+            }
         }
+    }
+
+    fn inject(&mut self, fault: UserFault) {
+        self.menu = None;
+        self.pause();
+        let Some(player) = &self.player else {
+            return;
+        };
+        let what = shell::fault_menu::describe(&fault);
+        let result = player.borrow_mut().inject(fault);
+        match result {
+            Ok(_) => {
+                self.run += 1;
+                let at = logic::format_time(player.borrow().now());
+                self.notice = Some(Notice { kind: "fault", text: format!("{what} at {at}. The fault is now part of the scenario (see the editor or Share).") });
+                self.text = player.borrow().scenario_text().to_string();
+                self.save_draft();
+            }
+            Err(message) => self.notice = Some(Notice { kind: "error", text: format!("Could not {what}: {message}") }),
+        }
+    }
+
+    fn fork(&mut self) {
+        let _ = &self.original;
+        self.notice = Some(Notice { kind: "info", text: "Fork is not available yet.".into() });
+    }
+
+    fn share(&mut self) {
+        let Some(player) = &self.player else {
+            return;
+        };
+        let player = player.borrow();
+        self.share_url = Some(shell::share::url_for(player.file_name(), player.scenario_text(), player.seed()));
     }
 
     /// The views of the run: the cluster and partitions, then one tab.
     fn view_views(&self, ctx: &Context<Self>) -> Html {
-        let Some(session) = &self.session else {
-            return html! {};
+        let Some(player) = &self.player else {
+            return html! {
+                <section class="panel views-empty">
+                    <p class="empty">{ "No scenario loaded. Choose one in the editor, then press Load." }</p>
+                </section>
+            };
         };
         let link = ctx.link();
-        let props = ViewProps { run: RunHandle::new(session.clone(), self.frame, self.run), on_poke: link.callback(Msg::Poke) };
+        let props = ViewProps { run: RunHandle::new(player.clone(), self.frame, self.run), on_poke: link.callback(Msg::Poke) };
         let tab_body = match self.tab {
+            Tab::Summary => self.view_summary(ctx),
             Tab::Messages => html! { <views::messages::MessagesView ..props.clone() /> },
             Tab::EventTime => html! { <views::event_time::EventTimeView ..props.clone() /> },
             Tab::Metrics => html! { <views::metrics::MetricsView ..props.clone() /> },
@@ -487,7 +696,7 @@ impl App {
             <section class="views" aria-label="Views of the run">
                 <div class="views-top">
                     <section class="panel view view-cluster" aria-labelledby="cluster-heading">
-                        <h2 id="cluster-heading">{ "Cluster" }</h2>
+                        <h2 id="cluster-heading">{ "Cluster" }<span class="view-hint">{ " · click a node or a link to break it" }</span></h2>
                         <views::cluster::ClusterView ..props.clone() />
                     </section>
                     <section class="panel view view-partitions" aria-labelledby="partitions-heading">
@@ -507,167 +716,6 @@ impl App {
                     </div>
                     <div class="tab-panel" role="tabpanel">{ tab_body }</div>
                 </section>
-            </section>
-        }
-    }
-
-    fn view_editor(&self, ctx: &Context<Self>) -> Html {
-        let link = ctx.link();
-        let on_select = link.callback(|e: Event| Msg::Select(e.target_unchecked_into::<HtmlSelectElement>().value()));
-        let on_seed = link.callback(|e: InputEvent| Msg::EditSeed(e.target_unchecked_into::<HtmlInputElement>().value()));
-        let on_text = link.callback(|e: InputEvent| Msg::EditText(e.target_unchecked_into::<HtmlTextAreaElement>().value()));
-        let on_load = link.callback(|e: SubmitEvent| {
-            e.prevent_default();
-            Msg::Load
-        });
-        let edited = builtin(&self.selected).is_some_and(|t| t != self.text);
-        html! {
-            <section class="panel editor" aria-labelledby="scenario-heading">
-                <h2 id="scenario-heading">{ "Scenario" }</h2>
-                <form class="load-form" onsubmit={on_load}>
-                    <div class="field grow">
-                        <label for="scenario-select">{ "Built-in scenario" }</label>
-                        <select id="scenario-select" onchange={on_select} disabled={BUILTIN_SCENARIOS.is_empty()}>
-                            if BUILTIN_SCENARIOS.is_empty() {
-                                <option value="" selected=true>{ "(none built in yet)" }</option>
-                            } else {
-                                if self.selected.is_empty() {
-                                    <option value="" selected=true>{ "(custom text)" }</option>
-                                }
-                                { for BUILTIN_SCENARIOS.iter().map(|(name, _)| html! {
-                                    <option value={*name} selected={self.selected == *name}>{ *name }</option>
-                                }) }
-                            }
-                        </select>
-                    </div>
-                    <div class="field seed">
-                        <label for="seed">{ "Seed" }</label>
-                        <input id="seed" type="text" inputmode="numeric" autocomplete="off" spellcheck="false"
-                            placeholder="from scenario" value={self.seed_text.clone()} oninput={on_seed} />
-                    </div>
-                    <button id="load" type="submit" class="primary">{ "Load" }</button>
-                </form>
-                { self.view_error() }
-                <div class="textarea-head">
-                    <label for="toml">{ "Scenario file (TOML)" }</label>
-                    if edited {
-                        <span class="badge badge-edited">{ "edited" }</span>
-                    }
-                </div>
-                <textarea id="toml" ref={self.textarea_ref.clone()} spellcheck="false" autocomplete="off"
-                    wrap="off" rows="24" value={self.text.clone()} oninput={on_text}
-                    aria-invalid={if self.error.as_ref().is_some_and(|e| e.location.is_some()) { "true" } else { "false" }}
-                    aria-describedby="error" />
-            </section>
-        }
-    }
-
-    fn view_error(&self) -> Html {
-        let Some(err) = &self.error else {
-            return html! {};
-        };
-        html! {
-            <div id="error" class="error-box" role="alert" data-line={err.line.to_string()}>
-                <p class="error-title"><span class="error-icon" aria-hidden="true">{ "⚠" }</span>{ &err.title }</p>
-                if let Some(location) = &err.location {
-                    <p class="error-where">
-                        <code class="error-location">{ location }</code>
-                        if !err.path.is_empty() {
-                            <span class="error-path">{ " at " }<code>{ &err.path }</code></span>
-                        }
-                    </p>
-                }
-                <p class="error-message">{ &err.message }</p>
-                if let Some(excerpt) = &err.excerpt {
-                    <pre class="error-excerpt">{ excerpt }</pre>
-                }
-            </div>
-        }
-    }
-
-    fn view_run(&self, ctx: &Context<Self>) -> Html {
-        let link = ctx.link();
-        let Some(session) = &self.session else {
-            return html! {
-                <section class="panel run" aria-labelledby="run-heading">
-                    <h2 id="run-heading">{ "Run" }</h2>
-                    <p class="empty">{ "No scenario loaded. Choose one, then press Load." }</p>
-                </section>
-            };
-        };
-        let session = session.borrow();
-        let finished = session.is_finished();
-        let (state_class, state_label) = if finished {
-            ("state state-finished", "finished")
-        } else if self.playing {
-            ("state state-playing", "playing")
-        } else {
-            ("state state-paused", "paused")
-        };
-        let now = session.now();
-        let end = session.end_time();
-        let progress = if end == 0 { 100.0 } else { (now as f64 / end as f64 * 100.0).clamp(0.0, 100.0) };
-        let on_speed = link.callback(|e: Event| Msg::SetSpeed(e.target_unchecked_into::<HtmlSelectElement>().value()));
-        let speed_label = SPEEDS.iter().find(|(_, s)| *s == self.speed).map(|(l, _)| *l).unwrap_or("1");
-        let permalink =
-            self.loaded.as_ref().filter(|l| l.builtin).map(|l| format!("#scenario={}&seed={}", logic::percent_encode(&l.file_name), session.seed()));
-        let events = session.recent_events(RECENT_EVENTS).join("\n");
-        html! {
-            <section class="panel run" aria-labelledby="run-heading">
-                <div class="run-head">
-                    <h2 id="run-heading">{ "Run" }</h2>
-                    <span id="state" class={state_class}>{ state_label }</span>
-                    <label class="speed" for="speed">{ "Speed" }
-                        <select id="speed" onchange={on_speed}>
-                            { for SPEEDS.iter().map(|(label, _)| html! {
-                                <option value={*label} selected={*label == speed_label}>{ logic::speed_text(label) }</option>
-                            }) }
-                        </select>
-                    </label>
-                </div>
-                <div class="controls" role="toolbar" aria-label="Run controls">
-                    <button id="play" class="primary" onclick={link.callback(|_| Msg::Play)}
-                        disabled={self.playing || finished}><span class="icon icon-play" aria-hidden="true"></span>{ "Play" }</button>
-                    <button id="pause" onclick={link.callback(|_| Msg::Pause)} disabled={!self.playing}><span class="icon icon-pause" aria-hidden="true"></span>{ "Pause" }</button>
-                    <button id="step" onclick={link.callback(|_| Msg::Step)} disabled={finished}
-                        title="Process one event">{ "Step" }</button>
-                    <button id="run-to-end" onclick={link.callback(|_| Msg::RunToEnd)} disabled={finished}>{ "Run to end" }</button>
-                    <button id="reset" onclick={link.callback(|_| Msg::Reset)}
-                        title="Load the same scenario and seed again">{ "Reset" }</button>
-                </div>
-                <div class="progress" role="progressbar" aria-label="Simulated time"
-                    aria-valuemin="0" aria-valuemax="100" aria-valuenow={format!("{progress:.0}")}>
-                    <div class="progress-bar" style={format!("width: {progress:.2}%")}></div>
-                </div>
-                <dl class="status">
-                    <div><dt>{ "Scenario" }</dt><dd id="scenario-name">{ session.scenario_name() }</dd></div>
-                    <div><dt>{ "Seed" }</dt><dd id="seed-value">{ session.seed() }</dd></div>
-                    <div><dt>{ "Simulated time" }</dt>
-                        <dd><span id="sim-time" data-us={now.to_string()}>{ format_time(now) }</span>
-                            <span class="muted">{ " of " }{ logic::format_time_short(end) }</span></dd></div>
-                    <div><dt>{ "Trace length" }</dt><dd id="trace-len">{ session.trace_len() }</dd></div>
-                    <div class="wide"><dt>{ "Trace hash" }</dt>
-                        <dd><code id="trace-hash" data-finished={finished.to_string()}>{ session.trace_hash() }</code>
-                            if let Some(href) = permalink {
-                                <a class="permalink" href={href} title="A link to this scenario and seed">{ "link" }</a>
-                            }
-                        </dd></div>
-                </dl>
-                <h3>{ "Summary" }</h3>
-                <pre id="summary" class="output">{ &self.summary }</pre>
-                <h3>{ format!("Recent events (last {RECENT_EVENTS})") }</h3>
-                <pre id="events" class="output events" ref={self.events_ref.clone()} tabindex="0">
-                    if events.is_empty() { <span class="muted">{ "(no events yet)" }</span> } else { { events } }
-                </pre>
-                <div class="report">
-                    <button id="toggle-report" class="link-button" onclick={link.callback(|_| Msg::ToggleReport)}
-                        aria-expanded={self.show_report.to_string()}>
-                        { if self.show_report { "Hide report (JSON)" } else { "Show report (JSON)" } }
-                    </button>
-                    if self.show_report {
-                        <pre id="report" class="output">{ logic::pretty_json(&session.report_json()) }</pre>
-                    }
-                </div>
             </section>
         }
     }

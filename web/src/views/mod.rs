@@ -25,7 +25,7 @@ pub enum Poke {
 
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
-use streamlab_core::session::Session;
+use crate::run::Player;
 use streamlab_core::world::World;
 use yew::prelude::*;
 
@@ -38,24 +38,24 @@ use yew::prelude::*;
 /// when the trace got shorter than the fold's position).
 #[derive(Clone)]
 pub struct RunHandle {
-    session: Rc<RefCell<Session>>,
+    player: Rc<RefCell<Player>>,
     pub frame: u64,
     pub run: u64,
 }
 
 impl RunHandle {
-    pub fn new(session: Rc<RefCell<Session>>, frame: u64, run: u64) -> Self {
-        RunHandle { session, frame, run }
+    pub fn new(player: Rc<RefCell<Player>>, frame: u64, run: u64) -> Self {
+        RunHandle { player, frame, run }
     }
     /// The world at the current moment (borrow it only while rendering).
     pub fn world(&self) -> Ref<'_, World> {
-        Ref::map(self.session.borrow(), Session::world)
+        Ref::map(self.player.borrow(), Player::world)
     }
 }
 
 impl PartialEq for RunHandle {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.session, &other.session) && self.frame == other.frame && self.run == other.run
+        Rc::ptr_eq(&self.player, &other.player) && self.frame == other.frame && self.run == other.run
     }
 }
 

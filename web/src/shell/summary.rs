@@ -1,0 +1,38 @@
+//! The Summary tab: the run's summary text (as `streamlab run` prints it),
+//! the most recent trace events and the JSON report.
+
+use crate::{App, Msg};
+use yew::prelude::*;
+
+/// How many trace lines the "Recent events" panel shows.
+const RECENT_EVENTS: usize = 30;
+
+impl App {
+    pub(crate) fn view_summary(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let Some(player) = &self.player else {
+            return html! {};
+        };
+        let player = player.borrow();
+        let events = player.recent_events(RECENT_EVENTS).join("\n");
+        html! {
+            <div class="summary-tab">
+                <h3>{ "Summary" }</h3>
+                <pre id="summary" class="output">{ &self.summary }</pre>
+                <h3>{ format!("Recent events (last {RECENT_EVENTS})") }</h3>
+                <pre id="events" class="output events" ref={self.events_ref.clone()} tabindex="0">
+                    if events.is_empty() { <span class="muted">{ "(no events yet)" }</span> } else { { events } }
+                </pre>
+                <div class="report">
+                    <button id="toggle-report" class="link-button" onclick={link.callback(|_| Msg::ToggleReport)}
+                        aria-expanded={self.show_report.to_string()}>
+                        { if self.show_report { "Hide report (JSON)" } else { "Show report (JSON)" } }
+                    </button>
+                    if self.show_report {
+                        <pre id="report" class="output">{ crate::logic::pretty_json(&player.report_json()) }</pre>
+                    }
+                </div>
+            </div>
+        }
+    }
+}
