@@ -9,8 +9,10 @@
 //! cargo xtask serve [--port 8080]   build the web app into web/dist and serve it
 //! cargo xtask build-web             build the web app into web/dist only
 //! cargo xtask test [--no-browser]   every test: native, wasm build, browser
+//! cargo xtask bench-web             browser frame rate and scrub latency
 //! ```
 
+mod bench;
 mod serve;
 mod test;
 mod tools;
@@ -28,6 +30,8 @@ commands:
   build-web                      build the web app into web/dist (no server)
   test [--no-browser]            run every test: cargo test, the wasm build and
                                  the browser tests (skipped with --no-browser)
+  bench-web                      measure playback frame rate and scrub latency in
+                                 headless Chromium (docs/performance.md)
   help                           this text
 ";
 
@@ -37,6 +41,7 @@ fn main() -> ExitCode {
         Some("serve") => cmd_serve(&args[1..]),
         Some("build-web") => no_options(&args[1..]).and_then(|()| web::build_web(&root()).map(|_| ())),
         Some("test") => test::run(&root(), &args[1..]),
+        Some("bench-web") => no_options(&args[1..]).and_then(|()| bench::bench_web(&root())),
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
             Ok(())
