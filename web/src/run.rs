@@ -106,3 +106,9 @@ impl Player {
         self.session.scenario_name()
     }
 }
+
+impl crate::views::WorldSource for Player {
+    fn world(&self) -> &World {
+        Player::world(self)
+    }
+}

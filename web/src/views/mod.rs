@@ -25,7 +25,6 @@ pub enum Poke {
 
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
-use crate::run::Player;
 use streamlab_core::world::World;
 use yew::prelude::*;
 
@@ -36,20 +35,25 @@ use yew::prelude::*;
 /// the run was replaced (load, injected fault, seek backward): a view that
 /// keeps an incremental fold over the trace must start it again then (also
 /// when the trace got shorter than the fold's position).
+/// Anything that has a world to show: the player, a lesson being taken.
+pub trait WorldSource {
+    fn world(&self) -> &World;
+}
+
 #[derive(Clone)]
 pub struct RunHandle {
-    player: Rc<RefCell<Player>>,
+    player: Rc<RefCell<dyn WorldSource>>,
     pub frame: u64,
     pub run: u64,
 }
 
 impl RunHandle {
-    pub fn new(player: Rc<RefCell<Player>>, frame: u64, run: u64) -> Self {
+    pub fn new(player: Rc<RefCell<dyn WorldSource>>, frame: u64, run: u64) -> Self {
         RunHandle { player, frame, run }
     }
     /// The world at the current moment (borrow it only while rendering).
     pub fn world(&self) -> Ref<'_, World> {
-        Ref::map(self.player.borrow(), Player::world)
+        Ref::map(self.player.borrow(), |p| p.world())
     }
 }
 
