@@ -1,11 +1,12 @@
-//! `streamlab`: run, replay and check simulation scenarios, and check and
-//! show lessons.
+//! `streamlab`: run, replay and check simulation scenarios, check and show
+//! lessons, and print browser links to scenarios.
 //!
 //! Exit codes: 0 = ran and every expectation held; 1 = an expectation or
 //! invariant failed (or a replay did not reproduce); 2 = bad input or usage.
 
 mod files;
 mod lessons;
+mod url;
 
 use clap::{Parser, Subcommand};
 use files::collect;
@@ -63,6 +64,17 @@ enum Cmd {
         #[arg(long)]
         run: bool,
     },
+    /// Print the address that opens a scenario file (with its seed) in the browser app.
+    Url {
+        /// The scenario file (TOML).
+        file: PathBuf,
+        /// Seed for the run (default: the scenario's, else 1).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Where the app is served.
+        #[arg(long, default_value = url::DEFAULT_BASE)]
+        base: String,
+    },
     /// Lessons: check them (run every step) or show one step by step.
     Lesson {
         #[command(subcommand)]
@@ -101,6 +113,7 @@ fn main() -> ExitCode {
         Cmd::Run { file, seed, until, json, trace, check_determinism } => run(&file, seed, until, json, trace.as_deref(), check_determinism),
         Cmd::Replay { trace, json } => replay(&trace, json),
         Cmd::Check { paths, run } => check(&paths, run),
+        Cmd::Url { file, seed, base } => url::url(&file, seed, &base),
         Cmd::Lesson { cmd: LessonCmd::Check { paths } } => lessons::check(&paths),
         Cmd::Lesson { cmd: LessonCmd::Show { file, no_run } } => lessons::show(&file, no_run),
     };

@@ -31,38 +31,11 @@ pub fn speed_text(value: &str) -> String {
     }
 }
 
-/// What the page address asks for: `#scenario=<file name>&seed=<n>&run=1`.
-#[derive(Debug, Default, PartialEq)]
-pub struct Fragment {
-    pub scenario: Option<String>,
-    pub seed: Option<u64>,
-    pub run: bool,
-}
-
-/// Parses the fragment (with or without its leading `#`). Unknown keys are
-/// ignored; a bad seed or run value is an error message for the user.
-pub fn parse_fragment(hash: &str) -> Result<Fragment, String> {
-    let hash = hash.strip_prefix('#').unwrap_or(hash);
-    let mut out = Fragment::default();
-    for pair in hash.split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let value = percent_decode(value).ok_or_else(|| format!("The page address has a badly encoded value for “{key}”."))?;
-        match key {
-            "scenario" => out.scenario = Some(value).filter(|v| !v.is_empty()),
-            "seed" => {
-                out.seed = parse_seed(&value).map_err(|m| format!("In the page address: {m}"))?;
-            }
-            "run" => {
-                out.run = match value.as_str() {
-                    "1" | "true" | "yes" | "" => true,
-                    "0" | "false" | "no" => false,
-                    other => return Err(format!("In the page address, run={other} should be run=1 or run=0.")),
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(out)
+/// Whether the page address asks for the lessons (`#lesson=…`, `#lessons`,
+/// `#lesson-preview=…`).
+pub fn fragment_wants_lessons(hash: &str) -> bool {
+    let h = hash.strip_prefix('#').unwrap_or(hash);
+    h == "lessons" || h.starts_with("lesson=") || h.starts_with("lesson-preview=") || h.starts_with("lessons&")
 }
 
 /// A seed as typed: empty = the scenario's own; decimal or `0x` hex.
@@ -76,37 +49,6 @@ pub fn parse_seed(text: &str) -> Result<Option<u64>, String> {
         None => t.parse::<u64>().ok(),
     };
     parsed.map(Some).ok_or_else(|| format!("the seed “{t}” is not a whole number from 0 to 18446744073709551615 (or 0x… hex)."))
-}
-
-/// `%XX` decoding; None for malformed escapes or non-UTF-8 results.
-pub fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-/// Encodes everything but unreserved characters, for building a fragment.
-pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// Simulated microseconds as seconds: `1.234567 s`.
@@ -183,20 +125,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fragments() {
-        assert_eq!(parse_fragment(""), Ok(Fragment::default()));
-        assert_eq!(parse_fragment("#"), Ok(Fragment::default()));
-        assert_eq!(parse_fragment("#scenario=basic.toml&seed=42&run=1"), Ok(Fragment { scenario: Some("basic.toml".into()), seed: Some(42), run: true }));
-        assert_eq!(parse_fragment("scenario=a%20b.toml&other=x"), Ok(Fragment { scenario: Some("a b.toml".into()), seed: None, run: false }));
-        assert!(parse_fragment("#seed=abc").unwrap_err().contains("abc"));
-        assert!(parse_fragment("#seed=-1").is_err());
-        assert!(parse_fragment("#seed=18446744073709551616").is_err());
-        assert!(parse_fragment("#scenario=%zz").is_err());
-        assert!(parse_fragment("#run=maybe").is_err());
-        assert_eq!(parse_fragment("#seed=0x10").unwrap().seed, Some(16));
-    }
-
-    #[test]
     fn seeds() {
         assert_eq!(parse_seed("  "), Ok(None));
         assert_eq!(parse_seed(" 7 "), Ok(Some(7)));
@@ -205,10 +133,12 @@ mod tests {
     }
 
     #[test]
-    fn encoding_round_trips() {
-        for s in ["basic.toml", "a b&c=d#e.toml", "ünï.toml"] {
-            assert_eq!(percent_decode(&percent_encode(s)).as_deref(), Some(s));
-        }
+    fn lesson_fragments() {
+        assert!(fragment_wants_lessons("#lesson=kafka-04-losing-a-broker"));
+        assert!(fragment_wants_lessons("#lessons"));
+        assert!(fragment_wants_lessons("#lesson-preview=/__preview/bundle.json"));
+        assert!(!fragment_wants_lessons("#scenario=basic.toml"));
+        assert!(!fragment_wants_lessons(""));
     }
 
     #[test]

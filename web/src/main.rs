@@ -11,7 +11,6 @@
 
 mod glossary;
 mod logic;
-mod run;
 mod shell;
 mod storage;
 mod views;
@@ -24,8 +23,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use logic::{parse_fragment, parse_seed, Speed, SPEEDS};
-use run::{Interesting, Player, UserFault};
+use logic::{parse_seed, Speed, SPEEDS};
+use streamlab_core::permalink::{self, Decoded};
+use streamlab_core::player::{Interesting, Player, UserFault};
 use views::{Poke, RunHandle, ViewProps};
 
 /// Milliseconds between play ticks (about one animation frame).
@@ -130,6 +130,9 @@ pub enum Msg {
     ToggleHelp,
     CloseOverlays,
     ToggleEditor,
+    SetMode(Mode),
+    /// "Try it yourself": open a lesson's scenario in the sandbox.
+    TryIt(String, String),
     Fork,
     Unfork,
     FileChosen(String, String),
@@ -158,6 +161,15 @@ pub const TABS: &[(Tab, &str, &str)] = &[
     (Tab::Outputs, "tab-outputs", "Outputs & checkers"),
     (Tab::Trace, "tab-trace", "Trace"),
 ];
+
+/// The two halves of the app.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Any scenario: play, scrub, break, share.
+    Sandbox,
+    /// The curriculum.
+    Lessons,
+}
 
 /// A short message under the player bar (what a click did, a warning).
 #[derive(Clone, Debug, PartialEq)]
@@ -194,6 +206,7 @@ pub struct App {
     /// Bumped whenever the run was replaced.
     run: u64,
     tab: Tab,
+    mode: Mode,
     editor_open: bool,
     help_open: bool,
     /// The node or link whose fault menu is open.
@@ -249,6 +262,7 @@ impl Component for App {
             frame: 0,
             run: 0,
             tab: Tab::Summary,
+            mode: Mode::Sandbox,
             editor_open: true,
             help_open: false,
             menu: None,
@@ -364,6 +378,24 @@ impl Component for App {
                 self.share_url = None;
             }
             Msg::ToggleEditor => self.editor_open = !self.editor_open,
+            Msg::SetMode(mode) => {
+                self.pause();
+                self.mode = mode;
+                if mode == Mode::Sandbox {
+                    self.load_draft_if_idle();
+                }
+            }
+            Msg::TryIt(file, text) => {
+                self.pause();
+                self.mode = Mode::Sandbox;
+                self.selected = builtin(&file).filter(|t| *t == text).map(|_| file.clone()).unwrap_or_default();
+                self.text = text.clone();
+                self.editor_open = true;
+                self.save_draft();
+                let builtin_file = !self.selected.is_empty();
+                self.load(&file, &text, None, builtin_file);
+                self.notice = Some(Notice { kind: "info", text: format!("This is the lesson's scenario ({file}): change anything, press Load, play, break it.") });
+            }
             Msg::Fork => self.fork(),
             Msg::Unfork => {
                 self.original = None;
@@ -409,23 +441,35 @@ impl Component for App {
                 <header class="topbar">
                     <h1>{ "streamlab" }</h1>
                     <p class="tagline">{ "A deterministic sandbox for Kafka-style logs and stream processing" }</p>
+                    <nav class="modes" aria-label="Sections">
+                        <button id="mode-sandbox" class={classes!("mode", (self.mode == Mode::Sandbox).then_some("mode-active"))}
+                            aria-pressed={(self.mode == Mode::Sandbox).to_string()} onclick={link.callback(|_| Msg::SetMode(Mode::Sandbox))}>{ "Sandbox" }</button>
+                        <button id="mode-lessons" class={classes!("mode", (self.mode == Mode::Lessons).then_some("mode-active"))}
+                            aria-pressed={(self.mode == Mode::Lessons).to_string()} onclick={link.callback(|_| Msg::SetMode(Mode::Lessons))}>{ "Lessons" }</button>
+                    </nav>
                     <div class="topbar-actions">
+                        if self.mode == Mode::Sandbox {
                         <button id="toggle-editor" class="topbar-button" onclick={link.callback(|_| Msg::ToggleEditor)}
                             aria-pressed={self.editor_open.to_string()}>{ if self.editor_open { "Hide editor" } else { "Show editor" } }</button>
+                        }
                         <button id="help-button" class="topbar-button" onclick={link.callback(|_| Msg::ToggleHelp)}
                             title="Keyboard shortcuts and what the views show (?)">{ "? Help" }</button>
                     </div>
                 </header>
-                { self.view_player(ctx) }
-                <main class={classes!("workspace", self.editor_open.then_some("with-editor"))}>
-                    if self.editor_open {
-                        { self.view_editor(ctx) }
-                    }
-                    <div class="stage">
-                        { self.view_compare(ctx) }
-                        { self.view_views(ctx) }
-                    </div>
-                </main>
+                if self.mode == Mode::Lessons {
+                    { self.view_lessons(ctx) }
+                } else {
+                    { self.view_player(ctx) }
+                    <main class={classes!("workspace", self.editor_open.then_some("with-editor"))}>
+                        if self.editor_open {
+                            { self.view_editor(ctx) }
+                        }
+                        <div class="stage">
+                            { self.view_compare(ctx) }
+                            { self.view_views(ctx) }
+                        </div>
+                    </main>
+                }
                 { self.view_menu(ctx) }
                 { self.view_share(ctx) }
                 if self.help_open {
@@ -501,50 +545,84 @@ impl App {
         }
     }
 
-    /// Applies the page address: a permalink, `#scenario=<file name>&seed=<n>&run=1`,
-    /// or nothing (the saved draft, else the first built-in scenario).
+    /// Applies the page address: a permalink (`#v=…&seed=…&file=…&s=…&h=…`),
+    /// the short form `#scenario=<built-in file>&seed=<n>&run=1`, or nothing
+    /// (the saved draft, else the first built-in scenario). A bad address
+    /// shows an error and leaves the current work as it was.
     fn apply_fragment(&mut self, ctx: &Context<Self>, hash: &str) {
         self.pending = None;
         self.error = None;
-        let request = match parse_fragment(hash) {
-            Ok(request) => request,
-            Err(message) => {
+        if logic::fragment_wants_lessons(hash) {
+            self.mode = Mode::Lessons;
+            self.show_default_text();
+            return;
+        }
+        let (name, text, seed, run, builtin_file) = match permalink::decode(hash) {
+            Err(e) => {
                 self.show_default_text();
-                self.error = Some(ErrorView::plain("The page address is not valid", message));
+                self.load_draft_if_idle();
+                self.editor_open = true;
+                self.error = Some(ErrorView::plain("The page address is not valid", format!("{e}. Nothing was changed.")));
                 return;
             }
-        };
-        let Some(name) = request.scenario else {
-            self.show_default_text();
-            if self.player.is_none() && !self.text.is_empty() {
-                let text = self.text.clone();
-                let (file, builtin) = match builtin(&self.selected) {
-                    Some(t) => (self.selected.clone(), t == text),
-                    None => (CUSTOM_FILE.to_string(), false),
-                };
-                let seed = request.seed.or_else(|| parse_seed(&self.seed_text).ok().flatten());
-                self.load(&file, &text, seed, builtin);
+            Ok(Decoded::Link { link, warning }) => {
+                self.mode = Mode::Sandbox;
+                self.selected = builtin(&link.scenario_file).filter(|t| *t == link.text).map(|_| link.scenario_file.clone()).unwrap_or_default();
+                self.text = link.text.clone();
+                self.seed_text = link.seed.to_string();
+                let builtin_file = !self.selected.is_empty();
+                self.load(&link.scenario_file, &link.text, Some(link.seed), builtin_file);
+                if let Some(w) = warning {
+                    self.notice = Some(Notice { kind: "error", text: w });
+                }
+                return;
             }
-            return;
+            Ok(Decoded::Builtin { scenario: None, seed, .. }) => {
+                self.show_default_text();
+                if seed.is_some() {
+                    self.seed_text = seed.map(|s| s.to_string()).unwrap_or_default();
+                }
+                self.load_draft_if_idle();
+                return;
+            }
+            Ok(Decoded::Builtin { scenario: Some(name), seed, run }) => match builtin(&name) {
+                Some(text) => (name.clone(), text, seed, run, true),
+                None => {
+                    let known: Vec<&str> = BUILTIN_SCENARIOS.iter().map(|(n, _)| *n).collect();
+                    self.show_default_text();
+                    self.load_draft_if_idle();
+                    self.editor_open = true;
+                    self.error = Some(ErrorView::plain(
+                        "Unknown scenario in the page address",
+                        format!("There is no built-in scenario named “{name}”. Built-in scenarios: {}.", known.join(", ")),
+                    ));
+                    return;
+                }
+            },
         };
-        let Some(text) = builtin(&name) else {
-            let known: Vec<&str> = BUILTIN_SCENARIOS.iter().map(|(n, _)| *n).collect();
-            let known = if known.is_empty() { "none yet".to_string() } else { known.join(", ") };
-            self.show_default_text();
-            self.error = Some(ErrorView::plain(
-                "Unknown scenario in the page address",
-                format!("There is no built-in scenario named “{name}”. Built-in scenarios: {known}."),
-            ));
-            return;
-        };
+        self.mode = Mode::Sandbox;
         self.selected = name.clone();
         self.text = text.to_string();
-        self.load(&name, text, request.seed, true);
-        if request.run && self.player.is_some() {
+        self.load(&name, text, seed, builtin_file);
+        if run && self.player.is_some() {
             // Let the loaded state paint first, then run.
             let link = ctx.link().clone();
             self.pending = Some(Timeout::new(0, move || link.send_message(Msg::RunToEnd)));
         }
+    }
+
+    /// Loads the editor's text when nothing is loaded yet (the page just opened).
+    fn load_draft_if_idle(&mut self) {
+        if self.player.is_some() || self.text.is_empty() {
+            return;
+        }
+        let text = self.text.clone();
+        let (file, builtin) = match builtin(&self.selected) {
+            Some(t) => (self.selected.clone(), t == text),
+            None => (CUSTOM_FILE.to_string(), false),
+        };
+        let seed = parse_seed(&self.seed_text).ok().flatten();
+        self.load(&file, &text, seed, builtin);
     }
 
     /// Fills the editor when it is empty: the saved draft, else the first built-in scenario.
@@ -660,9 +738,20 @@ impl App {
         }
     }
 
+    /// Keeps the run as it is (to compare) and goes on with a copy.
     fn fork(&mut self) {
-        let _ = &self.original;
-        self.notice = Some(Notice { kind: "info", text: "Fork is not available yet.".into() });
+        self.pause();
+        let Some(player) = self.player.clone() else {
+            return;
+        };
+        let copy = player.borrow().fork();
+        self.original = Some(player);
+        self.player = Some(Rc::new(RefCell::new(copy)));
+        self.run += 1;
+        self.notice = Some(Notice {
+            kind: "info",
+            text: "Forked: the original is kept as it is. Change the fork (click a node or a link to inject a fault) and play on to compare.".into(),
+        });
     }
 
     fn share(&mut self) {
@@ -671,6 +760,11 @@ impl App {
         };
         let player = player.borrow();
         self.share_url = Some(shell::share::url_for(player.file_name(), player.scenario_text(), player.seed()));
+    }
+
+    /// The curriculum (the lesson player).
+    fn view_lessons(&self, _ctx: &Context<Self>) -> Html {
+        html! { <main class="workspace"><p class="muted">{ "Lessons are loading…" }</p></main> }
     }
 
     /// The views of the run: the cluster and partitions, then one tab.

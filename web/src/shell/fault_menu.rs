@@ -2,7 +2,7 @@
 //! the cluster by direct manipulation; each choice becomes a `[[faults]]`
 //! entry at the current moment, so the run stays reproducible.
 
-use crate::run::UserFault;
+use streamlab_core::player::UserFault;
 use crate::{App, Msg};
 use streamlab_core::kernel::NodeStatus;
 use yew::prelude::*;

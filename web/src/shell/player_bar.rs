@@ -79,7 +79,7 @@ impl App {
                         <span class="muted">{ " of " }{ logic::format_time_short(end) }</span></span>
                 </div>
                 <div class="player-row run-identity">
-                    <span><span class="muted">{ "Scenario " }</span><strong id="scenario-name">{ player.scenario_name() }</strong></span>
+                    <span><span class="muted">{ "Scenario " }</span><strong id="scenario-name">{ player.world().scenario.name.clone() }</strong></span>
                     <span><span class="muted">{ "seed " }</span><code id="seed-value">{ player.seed() }</code></span>
                     <span><span class="muted">{ "trace " }</span><code id="trace-len">{ player.trace_len() }</code><span class="muted">{ " records" }</span></span>
                     <span title="A fingerprint of every event so far: the same scenario and seed give the same hash, native or in the browser">

@@ -2,14 +2,15 @@
 //! the seed and the streamlab version in the URL fragment.
 
 use crate::{App, Msg};
+use streamlab_core::permalink;
 use yew::prelude::*;
 
 /// The full page URL that reopens this run.
 pub fn url_for(file: &str, text: &str, seed: u64) -> String {
     let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
     let base = base.split('#').next().unwrap_or("").to_string();
-    let _ = text;
-    format!("{base}#scenario={}&seed={seed}", crate::logic::percent_encode(file))
+    let link = permalink::Link { scenario_file: file.to_string(), text: text.to_string(), seed, version: permalink::VERSION.to_string() };
+    format!("{base}#{}", permalink::encode(&link))
 }
 
 impl App {

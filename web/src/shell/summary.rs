@@ -2,6 +2,8 @@
 //! the most recent trace events and the JSON report.
 
 use crate::{App, Msg};
+use streamlab_core::time::fmt_time;
+use streamlab_core::world::World;
 use yew::prelude::*;
 
 /// How many trace lines the "Recent events" panel shows.
@@ -14,7 +16,7 @@ impl App {
             return html! {};
         };
         let player = player.borrow();
-        let events = player.recent_events(RECENT_EVENTS).join("\n");
+        let events = recent_events(player.world(), RECENT_EVENTS).join("\n");
         html! {
             <div class="summary-tab">
                 <h3>{ "Summary" }</h3>
@@ -35,4 +37,18 @@ impl App {
             </div>
         }
     }
+}
+
+/// The last `n` trace records, one line each (index, time, node, the event as JSON).
+fn recent_events(world: &World, n: usize) -> Vec<String> {
+    let recs = world.sim.trace().records();
+    let start = recs.len().saturating_sub(n);
+    recs[start..]
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let ev = serde_json::to_string(&r.ev).unwrap_or_default();
+            format!("#{:<7} {} {:<10} {}", start + i, fmt_time(r.t), world.sim.node_name(r.node), ev)
+        })
+        .collect()
 }

@@ -70,3 +70,9 @@ pub struct ViewProps {
     /// Clicks the app should act on (a fault menu, a seek).
     pub on_poke: Callback<Poke>,
 }
+
+impl WorldSource for streamlab_core::player::Player {
+    fn world(&self) -> &World {
+        streamlab_core::player::Player::world(self)
+    }
+}
