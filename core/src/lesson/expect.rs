@@ -10,6 +10,7 @@
 //! the cluster at 10 s, as if the run had ended there.
 
 use super::resolve::Cx;
+use super::stream::{self, JobAttr, OutputFilter, OutputMeasure};
 use crate::check::metrics;
 use crate::kernel::{KernelEvent, TraceEvent, TraceRecord};
 use crate::model::Event;
@@ -235,6 +236,16 @@ pub enum Subject {
     Events(EventFilter),
     /// Any value of the JSON report, by JSON pointer (`/partitions/0/hw`).
     Report(String),
+    /// Results of a stream job (`output = { job, window, key, … }`).
+    Output {
+        filter: OutputFilter,
+        measure: OutputMeasure,
+    },
+    /// A stream job as a whole (`job = "flink", late_dropped = 2`).
+    Job {
+        job: String,
+        attr: JobAttr,
+    },
 }
 
 impl Subject {
@@ -283,6 +294,8 @@ impl Subject {
             }
             Subject::Events(f) => f.describe(),
             Subject::Report(p) => format!("report {p}"),
+            Subject::Output { filter, measure } => stream::describe_output(filter, *measure),
+            Subject::Job { job, attr } => stream::describe_job(job, *attr),
         }
     }
 }
@@ -298,6 +311,10 @@ pub enum Want {
     },
     /// The same members, in any order.
     Set(Vec<String>),
+    /// Exactly these, in this order (a job's lines or values).
+    Seq(Vec<String>),
+    /// An event time in milliseconds (a watermark), shown as a clock.
+    Time(Cmp, i64),
 }
 
 impl fmt::Display for Want {
@@ -306,6 +323,8 @@ impl fmt::Display for Want {
             Want::Num(c, v) => write!(f, "{} {v}", c.symbol()),
             Want::Text { equal, value } => write!(f, "{} {value}", if *equal { "==" } else { "!=" }),
             Want::Set(v) => write!(f, "== [{}]", v.join(", ")),
+            Want::Seq(v) => write!(f, "== [{}]", v.join(seq_separator(v))),
+            Want::Time(c, v) => write!(f, "{} {}", c.symbol(), crate::stream::types::clock(*v)),
         }
     }
 }
@@ -318,6 +337,34 @@ pub enum Actual {
     List(Vec<String>),
     /// Nothing to measure, and why (`orders-0 has no leader`).
     Missing(String),
+    /// How many results of a job matched, their lines, and every line the
+    /// job printed (shown when none matched).
+    Matches {
+        count: i64,
+        lines: Vec<String>,
+        printed: Vec<String>,
+    },
+    /// An event time (ms), shown as a clock.
+    Time(i64),
+}
+
+/// How a list compared in order is printed: lines (which hold commas)
+/// with ` | `, values with `, `.
+fn seq_separator(v: &[String]) -> &'static str {
+    if v.iter().any(|x| x.contains(',')) {
+        " | "
+    } else {
+        ", "
+    }
+}
+
+/// At most `max` lines joined with ` | `, and how many more there are.
+fn some_lines(lines: &[String], max: usize) -> String {
+    let mut s = lines.iter().take(max).cloned().collect::<Vec<_>>().join(" | ");
+    if lines.len() > max {
+        s += &format!(" | … {} more", lines.len() - max);
+    }
+    s
 }
 
 impl fmt::Display for Actual {
@@ -327,6 +374,10 @@ impl fmt::Display for Actual {
             Actual::Text(s) => f.write_str(s),
             Actual::List(v) => write!(f, "[{}]", v.join(", ")),
             Actual::Missing(why) => f.write_str(why),
+            Actual::Matches { count, lines, .. } if *count > 0 => write!(f, "{count}: {}", some_lines(lines, 8)),
+            Actual::Matches { printed, .. } if printed.is_empty() => f.write_str("0 (the job printed nothing yet)"),
+            Actual::Matches { printed, .. } => write!(f, "0 (the job printed {} line(s): {})", printed.len(), some_lines(printed, 12)),
+            Actual::Time(t) => f.write_str(&crate::stream::types::clock(*t)),
         }
     }
 }
@@ -337,6 +388,9 @@ impl Want {
             (Want::Num(c, v), Actual::Num(a)) => c.holds(*a, *v),
             (Want::Text { equal, value }, Actual::Text(a)) => (a == value) == *equal,
             (Want::Text { equal, value }, Actual::Num(a)) => (a.to_string() == *value) == *equal,
+            (Want::Num(c, v), Actual::Matches { count, .. }) => c.holds(*count, *v),
+            (Want::Time(c, v), Actual::Time(a)) => c.holds(*a, *v),
+            (Want::Seq(want), Actual::List(got)) => want == got,
             (Want::Set(want), Actual::List(got)) => {
                 let mut w = want.clone();
                 let mut g = got.clone();
@@ -362,7 +416,38 @@ pub struct Check {
 impl Check {
     /// `HW of orders-0 == 41`.
     pub fn describe(&self) -> String {
-        format!("{} {}", self.subject.describe(), self.want)
+        match &self.want {
+            Want::Seq(v) if v.len() > 3 => format!("{} == the {} written in the lesson", self.subject.describe(), v.len()),
+            Want::Num(Cmp::Ge, 1) if matches!(self.subject, Subject::Output { measure: OutputMeasure::Panes, .. }) => {
+                format!("{} exist", self.subject.describe().replacen("number of ", "", 1))
+            }
+            w => format!("{} {w}", self.subject.describe()),
+        }
+    }
+
+    /// Whether the check holds for `actual`, and the actual value as the
+    /// verdict shows it: for a list compared in order that fails, where it
+    /// first differs.
+    pub fn verdict(&self, actual: &Actual) -> (bool, String) {
+        let ok = self.want.holds(actual);
+        let text = match (&self.want, actual) {
+            (Want::Seq(want), Actual::List(got)) if !ok => {
+                let n = want.len().max(got.len());
+                let first = (0..n).find(|i| want.get(*i) != got.get(*i)).unwrap_or(0);
+                let show = |x: Option<&String>| x.map_or("nothing".to_string(), |s| format!("{s:?}"));
+                format!(
+                    "{} item(s); #{} differs: expected {}, got {} (all: [{}])",
+                    got.len(),
+                    first + 1,
+                    show(want.get(first)),
+                    show(got.get(first)),
+                    some_lines(got, 20)
+                )
+            }
+            (Want::Seq(_), Actual::List(got)) => format!("[{}]", got.join(seq_separator(got))),
+            _ => actual.to_string(),
+        };
+        (ok, text)
     }
 }
 
@@ -396,6 +481,8 @@ pub enum Condition {
     SentAtLeast(u64),
     /// A trace record matching the filter is recorded.
     Event(EventFilter),
+    /// A stream job emits a result matching the filter.
+    Output(OutputFilter),
 }
 
 impl Condition {
@@ -414,13 +501,14 @@ impl Condition {
                 let article = if f.kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
                 format!("{article} {one} is recorded")
             }
+            Condition::Output(f) => format!("job {} emits one of its {}", f.job, f.describe().replacen(&format!(" of job {}", f.job), "", 1)),
         }
     }
 }
 
 // ----- reading from the lesson file ----------------------------------------
 
-fn want_num(cx: &Cx, v: &toml::Value, p: &FieldPath) -> R<Want> {
+pub(crate) fn want_num(cx: &Cx, v: &toml::Value, p: &FieldPath) -> R<Want> {
     match v {
         toml::Value::Integer(i) => Ok(Want::Num(Cmp::Eq, *i)),
         toml::Value::String(s) => Cmp::parse(s).map(|(c, n)| Want::Num(c, n)).or_else(|m| cx.err(p, m)),
@@ -445,7 +533,7 @@ fn want_set(cx: &Cx, v: &toml::Value, p: &FieldPath) -> R<Vec<String>> {
     a.iter().enumerate().map(|(i, x)| x.as_str().map(str::to_string).ok_or_else(|| cx.loc.error_at(&p.index(i), "expected a broker name string"))).collect()
 }
 
-fn get_str<'v>(cx: &Cx, t: &'v toml::Table, key: &str, p: &FieldPath) -> R<Option<&'v str>> {
+pub(crate) fn get_str<'v>(cx: &Cx, t: &'v toml::Table, key: &str, p: &FieldPath) -> R<Option<&'v str>> {
     match t.get(key) {
         None => Ok(None),
         Some(toml::Value::String(s)) => Ok(Some(s)),
@@ -453,7 +541,7 @@ fn get_str<'v>(cx: &Cx, t: &'v toml::Table, key: &str, p: &FieldPath) -> R<Optio
     }
 }
 
-fn get_int(cx: &Cx, t: &toml::Table, key: &str, p: &FieldPath) -> R<Option<u64>> {
+pub(crate) fn get_int(cx: &Cx, t: &toml::Table, key: &str, p: &FieldPath) -> R<Option<u64>> {
     match t.get(key) {
         None => Ok(None),
         Some(toml::Value::Integer(i)) if *i >= 0 => Ok(Some(*i as u64)),
@@ -461,7 +549,7 @@ fn get_int(cx: &Cx, t: &toml::Table, key: &str, p: &FieldPath) -> R<Option<u64>>
     }
 }
 
-fn only_keys(cx: &Cx, t: &toml::Table, allowed: &[&str], p: &FieldPath, what: &str) -> R<()> {
+pub(crate) fn only_keys(cx: &Cx, t: &toml::Table, allowed: &[&str], p: &FieldPath, what: &str) -> R<()> {
     for k in t.keys() {
         if !allowed.contains(&k.as_str()) {
             let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
@@ -486,7 +574,7 @@ fn check_broker(cx: &Cx, sc: &Scenario, name: &str, p: &FieldPath) -> R<u32> {
     }
 }
 
-fn suggest(name: &str, candidates: &[&str]) -> String {
+pub(crate) fn suggest(name: &str, candidates: &[&str]) -> String {
     let best = candidates.iter().map(|c| (strsim(name, c), *c)).min_by_key(|(d, _)| *d);
     match best {
         Some((d, c)) if d <= 3 => format!(" (did you mean `{c}`?)"),
@@ -577,7 +665,7 @@ pub(crate) fn parse_checks(cx: &Cx, sc: &Scenario, v: &toml::Value, p: &FieldPat
     Ok(out)
 }
 
-const SUBJECTS: &[&str] = &["metric", "partition", "producer", "consumer", "event", "report", "output"];
+const SUBJECTS: &[&str] = &["metric", "partition", "producer", "consumer", "event", "report", "output", "job"];
 
 fn parse_item(cx: &Cx, sc: &Scenario, t: &toml::Table, p: &FieldPath) -> R<Vec<Check>> {
     // `partition` is also a filter of producer, consumer and event
@@ -590,7 +678,7 @@ fn parse_item(cx: &Cx, sc: &Scenario, t: &toml::Table, p: &FieldPath) -> R<Vec<C
         return cx.err(
             p,
             format!(
-                "an expectation names exactly one of `metric`, `partition`, `producer`, `consumer`, `event`, `report` or `output` (found {})",
+                "an expectation names exactly one of `metric`, `partition`, `producer`, `consumer`, `event`, `report`, `output` or `job` (found {})",
                 present.len()
             ),
         );
@@ -598,29 +686,8 @@ fn parse_item(cx: &Cx, sc: &Scenario, t: &toml::Table, p: &FieldPath) -> R<Vec<C
     let place = |k: &str| cx.place(&p.key(k));
     let mut out = Vec::new();
     match present[0] {
-        "output" => {
-            let op = p.key("output");
-            let Some(o) = t.get("output").and_then(toml::Value::as_table) else {
-                return cx.err(&op, "expected a table: { job = \"…\", window = \"[12:00:00, 12:02:00)\", key = \"…\", value = 14, timing = \"ON_TIME\" }");
-            };
-            only_keys(cx, t, &["output"], p, "an output expectation")?;
-            only_keys(cx, o, &["job", "window", "key", "value", "timing", "pane", "count"], &op, "an output expectation")?;
-            if get_str(cx, o, "job", &op)?.is_none_or(str::is_empty) {
-                return cx.err(&op.key("job"), "name the stream job: job = \"…\"");
-            }
-            if let Some(w) = get_str(cx, o, "window", &op)? {
-                let ok = w.trim().starts_with('[') && w.trim().ends_with(')') && w.contains(',');
-                if !ok {
-                    return cx.err(&op.key("window"), format!("{w:?} is not a window; write \"[12:00:00, 12:02:00)\""));
-                }
-            }
-            if let Some(tm) = get_str(cx, o, "timing", &op)? {
-                if !matches!(tm, "EARLY" | "ON_TIME" | "LATE") {
-                    return cx.err(&op.key("timing"), format!("timing {tm:?}: expected EARLY, ON_TIME or LATE"));
-                }
-            }
-            return cx.err(&op, "stream-job outputs are not supported yet: this streamlab has no stream jobs to check them against");
-        }
+        "output" => return stream::parse_output_item(cx, sc, t, p),
+        "job" => return stream::parse_job_item(cx, sc, t, p),
         "metric" => {
             only_keys(cx, t, &["metric", "is"], p, "a metric expectation")?;
             let m = get_str(cx, t, "metric", p)?.unwrap_or_default();
@@ -849,10 +916,13 @@ pub(crate) fn parse_measure(cx: &Cx, s: &str, p: &FieldPath) -> R<Subject> {
 /// `run = { … }`: a condition table (the scenario `when` vocabulary, plus
 /// `leader = "changes"`, `isr_at_least`, `sent_at_least` and `event`).
 pub(crate) fn parse_condition(cx: &Cx, sc: &Scenario, t: &toml::Table, p: &FieldPath) -> R<Condition> {
-    const KINDS: &[&str] = &["leader", "isr_at_most", "isr_at_least", "hw_at_least", "acked_at_least", "sent_at_least", "event"];
+    const KINDS: &[&str] = &["leader", "isr_at_most", "isr_at_least", "hw_at_least", "acked_at_least", "sent_at_least", "event", "output"];
     let kinds: Vec<&str> = KINDS.iter().copied().filter(|k| t.contains_key(*k)).collect();
     if kinds.len() != 1 {
         return cx.err(p, format!("a run condition needs exactly one of {}", KINDS.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")));
+    }
+    if kinds[0] == "output" {
+        return Ok(Condition::Output(stream::parse_output_condition(cx, sc, t, p)?));
     }
     if kinds[0] == "event" {
         only_keys(cx, t, &["event", "partition", "node", "error", "reason"], p, "an event condition")?;
@@ -904,7 +974,7 @@ impl<'w> Observed<'w> {
         Observed { world, outcome: OnceCell::new(), report: OnceCell::new() }
     }
 
-    fn outcome(&self) -> &Outcome {
+    pub(crate) fn outcome(&self) -> &Outcome {
         self.outcome.get_or_init(|| Outcome::of(self.world))
     }
 
@@ -926,6 +996,8 @@ impl<'w> Observed<'w> {
                 Actual::Num(n as i64)
             }
             Subject::Partition { partition, replica, attr } => self.partition(partition, replica.as_deref(), *attr),
+            Subject::Output { filter, measure } => stream::measure_output(self.world, &self.outcome().jobs, filter, *measure),
+            Subject::Job { job, attr } => stream::measure_job(self.world, &self.outcome().jobs, job, *attr),
             Subject::Record { partition, replica, offset } => {
                 let rep = match self.replica(partition, replica.as_deref()) {
                     Ok(r) => r,
@@ -1087,6 +1159,7 @@ pub(crate) fn condition_holds(world: &World, c: &Condition, epoch_at_start: i32,
         Condition::AckedAtLeast(n) => view.acked >= *n,
         Condition::SentAtLeast(n) => view.sent >= *n,
         Condition::Event(f) => new_records.iter().any(|r| f.matches(world, r)),
+        Condition::Output(f) => stream::output_emitted(world, f, new_records),
     }
 }
 

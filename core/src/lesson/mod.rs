@@ -21,6 +21,7 @@ mod expect;
 mod raw;
 mod resolve;
 mod runner;
+mod stream;
 #[cfg(test)]
 mod tests;
 mod text;
@@ -28,6 +29,7 @@ mod text;
 pub use expect::{Actual, Check, Condition, EventFilter, Observed, Subject, Want};
 pub use resolve::{is_lesson_text, parse};
 pub use runner::{run, CheckOutcome, LessonRun, StepOutcome};
+pub use stream::{JobAttr, OutputFilter, OutputMeasure, ValueSel, WindowSel, JOB_ATTRS};
 pub use text::render;
 
 use crate::scenario::{Scenario, ScenarioError};

@@ -110,10 +110,27 @@ impl Resolver<'_, '_> {
         if raw.steps.is_empty() {
             return self.err(&root().key("steps"), "a lesson needs at least one step");
         }
+        // Predictions whose `because` waits for the next run step: it is
+        // checked against the scenario that run will use (a run may switch
+        // scenario, or follow a `set`).
+        let mut pending_because: Vec<usize> = Vec::new();
         for (i, st) in raw.steps.iter().enumerate() {
             let p = root().key("steps").index(i);
             let kind = self.step(st, &p, i + 1, &scenarios, &mut versions, &mut current, &mut unrevealed)?;
+            let is_run = matches!(kind, StepKind::Run(_));
+            if matches!(kind, StepKind::Predict(_)) && st.because.is_some() {
+                pending_because.push(i);
+            }
             steps.push(Step { number: i + 1, place: self.cx.place(&p), kind });
+            if let (true, Some(ix)) = (is_run, current) {
+                for k in pending_because.drain(..) {
+                    let Some(b) = &raw.steps[k].because else { continue };
+                    let checks = parse_checks(&self.cx, &versions[ix].scenario, b, &root().key("steps").index(k).key("because"))?;
+                    if let StepKind::Predict(pr) = &mut steps[k].kind {
+                        pr.because = checks;
+                    }
+                }
+            }
         }
         if let Some(p) = unrevealed.first() {
             return self.err(p, "a prediction is revealed by the next run step: add a `run` step after it");
@@ -309,13 +326,11 @@ impl Resolver<'_, '_> {
                     return self.err(&p.key("predict"), "the question is empty");
                 }
                 let answer = self.answer(st.choices.as_ref(), st.answer.as_ref(), st.tolerance.as_ref(), p, true)?;
-                let because = match &st.because {
-                    None => Vec::new(),
-                    Some(b) => {
-                        let ix = need_scenario(*current, "because")?;
-                        parse_checks(&self.cx, &versions[ix].scenario, b, &p.key("because"))?
-                    }
-                };
+                if st.because.is_some() {
+                    need_scenario(*current, "because")?;
+                }
+                // Filled in by the next run step (see `lesson`).
+                let because = Vec::new();
                 if matches!(answer, Answer::Measured { .. }) {
                     need_scenario(*current, "answer")?;
                 }
@@ -391,16 +406,19 @@ impl Resolver<'_, '_> {
 
     /// Applies a `set` table to the scenario's TOML and parses the result.
     fn set(&self, t: &toml::Table, p: &FieldPath, number: usize, v: &Version, ls: &LessonScenario) -> R<(String, Version)> {
-        const TARGETS: &[&str] = &["producer", "consumer", "topic", "cluster", "kafka"];
+        const TARGETS: &[&str] = &["producer", "consumer", "topic", "cluster", "kafka", "job"];
         let given: Vec<&str> = TARGETS.iter().copied().filter(|k| t.contains_key(*k)).collect();
         if given.len() != 1 {
-            return self
-                .err(p, "say what to change: exactly one of producer = \"p1\", consumer = \"c1\", topic = \"orders\", cluster = { … } or kafka = \"3.6\"");
+            return self.err(
+                p,
+                "say what to change: exactly one of producer = \"p1\", consumer = \"c1\", topic = \"orders\", cluster = { … }, kafka = \"3.6\" or job = \"…\"",
+            );
         }
         let target = given[0];
         let allowed: &[&str] = match target {
             "producer" | "consumer" => &["config"],
             "topic" => &["config", "partitions"],
+            "job" => &["config", "sink", "window", "beam", "flink", "spark", "dstream", "kstreams"],
             _ => &[],
         };
         for k in t.keys() {
@@ -409,6 +427,7 @@ impl Resolver<'_, '_> {
             }
         }
         let sc = &v.scenario;
+        let mut job_ix: Option<usize> = None;
         let mut doc: toml::Table = toml::from_str(&v.text).or_else(|e| self.err(p, format!("the scenario text cannot be read back: {e}")))?;
         let name = |k: &str| -> R<String> {
             match t.get(k) {
@@ -493,6 +512,50 @@ impl Resolver<'_, '_> {
                 apply_props(cl, &props);
                 format!("cluster: {}", describe(&props))
             }
+            "job" => {
+                let who = name("job")?;
+                let Some(ix) = sc.jobs.iter().position(|j| j.name == who) else {
+                    let names: Vec<&str> = sc.jobs.iter().map(|x| x.name.as_str()).collect();
+                    return self.err(&p.key("job"), format!("no job named {who:?} in scenario {:?} (jobs: {})", ls.name, names.join(", ")));
+                };
+                job_ix = Some(ix);
+                let engine = sc.jobs[ix].engine.name();
+                for other in ["beam", "flink", "spark", "dstream", "kstreams"] {
+                    if other != engine && t.contains_key(other) {
+                        return self.err(&p.key(other), format!("job {who} runs on {engine}: change its options with `{engine} = {{ … }}`"));
+                    }
+                }
+                let entry = doc.get_mut("jobs").and_then(|a| a.as_array_mut()).and_then(|a| a.get_mut(ix)).and_then(|e| e.as_table_mut());
+                let Some(entry) = entry else { return self.err(p, format!("cannot find jobs[{ix}] in the scenario text")) };
+                let mut parts = Vec::new();
+                for key in [engine, "sink", "window", "config"] {
+                    let Some(v) = t.get(key) else { continue };
+                    let Some(tab) = v.as_table().filter(|x| !x.is_empty()) else {
+                        return self.err(&p.key(key), "expected a non-empty table, e.g. { allowedLateness = \"1m\" }");
+                    };
+                    if key == engine || key == "config" {
+                        // Options merge into the job's table: the others stay.
+                        let e = entry.entry(key).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+                        if !e.is_table() {
+                            *e = toml::Value::Table(toml::Table::new());
+                        }
+                        if let Some(e) = e.as_table_mut() {
+                            for (k, x) in tab {
+                                e.insert(k.clone(), x.clone());
+                            }
+                        }
+                        parts.push(format!("{key} {}", tab.iter().map(|(k, x)| format!("{k} = {x}")).collect::<Vec<_>>().join(", ")));
+                    } else {
+                        // A sink or a window is replaced as a whole.
+                        entry.insert(key.into(), v.clone());
+                        parts.push(format!("{key} = {v}"));
+                    }
+                }
+                if parts.is_empty() {
+                    return self.err(p, format!("say what to change of job {who}: `{engine} = {{ … }}` (its engine options), `sink`, `window` or `config`"));
+                }
+                format!("job {who}: {}", parts.join("; "))
+            }
             _ => {
                 let ver = name("kafka")?;
                 let k = doc.entry("kafka").or_insert_with(|| toml::Value::Table(toml::Table::new()));
@@ -508,7 +571,14 @@ impl Resolver<'_, '_> {
             Err(e) => {
                 // Point at the property in the set table when the scenario
                 // resolver names one (`producers[0].config.acks`).
+                let in_job = job_ix.and_then(|ix| e.path.strip_prefix(&format!("jobs[{ix}]")));
                 let at = match (target, e.path.find("config")) {
+                    ("job", _) => match in_job {
+                        Some(rest) if ["beam", "flink", "spark", "dstream", "kstreams", "sink", "window", "config"].iter().any(|k| rest.starts_with(&format!(".{k}"))) => {
+                            extend(p, rest)
+                        }
+                        _ => p.clone(),
+                    },
                     ("cluster", Some(i)) => extend(&p.key("cluster"), &e.path[i + "config".len()..]),
                     (_, Some(i)) => extend(&p.key("config"), &e.path[i + "config".len()..]),
                     ("topic", None) if e.path.ends_with(".partitions") => p.key("partitions"),

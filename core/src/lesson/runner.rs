@@ -261,11 +261,11 @@ impl<'l> Runner<'l> {
                 if let Some(live) = self.live() {
                     let obs = Observed::of(&live.world);
                     for c in checks {
-                        let actual = obs.value(&c.subject);
+                        let (ok, actual) = c.verdict(&obs.value(&c.subject));
                         out.checks.push(CheckOutcome {
                             text: c.describe(),
-                            ok: c.want.holds(&actual),
-                            actual: actual.to_string(),
+                            ok,
+                            actual,
                             place: c.place.clone(),
                             step: step.number,
                         });
@@ -309,13 +309,13 @@ impl<'l> Runner<'l> {
             Until::Cond(c) => {
                 let limit = r.within.map(|w| start.saturating_add(w)).unwrap_or(end);
                 match live.run_until_condition(c, limit) {
-                    Some(t) if t == start => out.notes.push(format!("{} already holds at {}", c.describe(), fmt_time(t))),
-                    Some(t) => out.notes.push(format!("{} at {}", c.describe(), fmt_time(t))),
+                    Some(t) if t == start => out.notes.push(format!("{} already holds at {}", c.describe(), at(&live.world, t))),
+                    Some(t) => out.notes.push(format!("{} at {}", c.describe(), at(&live.world, t))),
                     None => out.failure = Some(format!("ran until {}, but it did not happen by {}", c.describe(), fmt_time(live.world.sim.now()))),
                 }
             }
         }
-        out.notes.push(format!("ran from {} to {}", fmt_time(start), fmt_time(live.world.sim.now())));
+        out.notes.push(format!("ran from {} to {}", at(&live.world, start), at(&live.world, live.world.sim.now())));
         out.notes.extend(status(&live.world));
         // Reveal the predictions asked since the last run.
         let pending = std::mem::take(&mut self.pending);
@@ -331,11 +331,11 @@ impl<'l> Runner<'l> {
             };
             out.notes.push(format!("the prediction of step {number} is revealed: {answer}"));
             for c in &p.because {
-                let actual = obs.value(&c.subject);
+                let (ok, actual) = c.verdict(&obs.value(&c.subject));
                 out.checks.push(CheckOutcome {
                     text: c.describe(),
-                    ok: c.want.holds(&actual),
-                    actual: actual.to_string(),
+                    ok,
+                    actual,
                     place: c.place.clone(),
                     step: number,
                 });
@@ -429,6 +429,15 @@ fn resolve_now(world: &World, a: &FaultAction<Selector>) -> Option<FaultAction<S
     world.sim.resolve(a)
 }
 
+/// A simulated time for people, with the wall-clock time of a scenario
+/// that sets `clock` (`499.000000s (12:08:19)`).
+fn at(world: &World, t: Micros) -> String {
+    if world.scenario.clock == 0 {
+        return fmt_time(t);
+    }
+    format!("{} ({})", fmt_time(t), crate::stream::types::clock(world.scenario.clock + (t / 1000) as i64))
+}
+
 /// One line per partition (at most 6) and one for the producers, from the
 /// trace's view of the cluster: what a student would glance at.
 fn status(world: &World) -> Vec<String> {
@@ -449,5 +458,6 @@ fn status(world: &World) -> Vec<String> {
     if view.sent > 0 {
         lines.push(format!("producers: {} sent, {} acknowledged", view.sent, view.acked));
     }
+    lines.extend(super::stream::status(world));
     lines
 }
