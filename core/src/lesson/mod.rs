@@ -21,6 +21,7 @@ mod expect;
 mod raw;
 mod resolve;
 mod runner;
+pub mod stepper;
 #[cfg(test)]
 mod tests;
 mod text;
@@ -36,6 +37,8 @@ use crate::time::Micros;
 /// Returns the text of a scenario file named in a lesson (a path under
 /// `scenarios/`, relative to the repository), or why it cannot.
 pub type ScenarioSource<'a> = &'a dyn Fn(&str) -> Result<String, String>;
+
+include!(concat!(env!("OUT_DIR"), "/builtin_lessons.rs"));
 
 /// A resolver over the scenarios compiled into the library
 /// ([`crate::session::BUILTIN_SCENARIOS`]): what the web app can offer
