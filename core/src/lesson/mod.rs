@@ -21,7 +21,6 @@ mod expect;
 mod raw;
 mod resolve;
 mod runner;
-pub mod stepper;
 #[cfg(test)]
 mod tests;
 mod text;
@@ -37,6 +36,9 @@ use crate::time::Micros;
 /// Returns the text of a scenario file named in a lesson (a path under
 /// `scenarios/`, relative to the repository), or why it cannot.
 pub type ScenarioSource<'a> = &'a dyn Fn(&str) -> Result<String, String>;
+
+/// Taking a lesson one step at a time (the web app's lesson player).
+pub mod stepper;
 
 include!(concat!(env!("OUT_DIR"), "/builtin_lessons.rs"));
 
