@@ -1,11 +1,12 @@
-//! `streamlab`: run, replay and check simulation scenarios, check and show
-//! lessons, and print browser links to scenarios.
+//! `streamlab`: run, replay and check simulation scenarios, check, show and
+//! preview lessons, and print browser links to scenarios.
 //!
 //! Exit codes: 0 = ran and every expectation held; 1 = an expectation or
 //! invariant failed (or a replay did not reproduce); 2 = bad input or usage.
 
 mod files;
 mod lessons;
+mod preview;
 mod url;
 
 use clap::{Parser, Subcommand};
@@ -98,6 +99,17 @@ enum LessonCmd {
         #[arg(long)]
         no_run: bool,
     },
+    /// Serve the web app with this lesson, reloaded in the browser whenever the file is saved.
+    Preview {
+        /// The lesson file.
+        file: PathBuf,
+        /// The port on 127.0.0.1 (0: any free port).
+        #[arg(long, default_value_t = 8088)]
+        port: u16,
+        /// The built web app (default: web/dist).
+        #[arg(long)]
+        dist: Option<PathBuf>,
+    },
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -116,6 +128,7 @@ fn main() -> ExitCode {
         Cmd::Url { file, seed, base } => url::url(&file, seed, &base),
         Cmd::Lesson { cmd: LessonCmd::Check { paths } } => lessons::check(&paths),
         Cmd::Lesson { cmd: LessonCmd::Show { file, no_run } } => lessons::show(&file, no_run),
+        Cmd::Lesson { cmd: LessonCmd::Preview { file, port, dist } } => preview::preview(&file, port, dist.as_deref()),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -39,6 +39,11 @@ use crate::time::Micros;
 /// `scenarios/`, relative to the repository), or why it cannot.
 pub type ScenarioSource<'a> = &'a dyn Fn(&str) -> Result<String, String>;
 
+/// Taking a lesson one step at a time (the web app's lesson player).
+pub mod stepper;
+
+include!(concat!(env!("OUT_DIR"), "/builtin_lessons.rs"));
+
 /// A resolver over the scenarios compiled into the library
 /// ([`crate::session::BUILTIN_SCENARIOS`]): what the web app can offer
 /// without a file system, and the CLI's fallback.

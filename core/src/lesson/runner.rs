@@ -184,31 +184,42 @@ impl Live {
     }
 }
 
-struct Runner<'l> {
-    lesson: &'l Lesson,
+/// The state of a lesson being run, one step at a time (driven by [`run`]
+/// and by [`super::stepper::LessonStepper`]).
+pub(super) struct Runner {
+    pub(super) lesson: Lesson,
     /// Each scenario as the `set` steps so far left it.
-    versions: BTreeMap<String, Scenario>,
-    current: Option<String>,
+    pub(super) versions: BTreeMap<String, Scenario>,
+    pub(super) current: Option<String>,
     live: Option<Live>,
     /// Predictions waiting for the next run: (step number, prediction).
-    pending: Vec<(usize, &'l Prediction)>,
+    pending: Vec<(usize, Prediction)>,
 }
 
 /// Runs every step of a lesson. Never panics; deterministic (the same
 /// lesson gives the same outcomes, byte for byte).
 pub fn run(lesson: &Lesson) -> LessonRun {
-    let mut r = Runner {
-        lesson,
-        versions: lesson.scenarios.iter().map(|s| (s.name.clone(), s.scenario.clone())).collect(),
-        current: lesson.first_scenario().map(|s| s.name.clone()),
-        live: None,
-        pending: Vec::new(),
-    };
-    let steps = lesson.steps.iter().map(|s| r.step(s)).collect();
-    LessonRun { file: lesson.file.clone(), steps }
+    let mut s = super::stepper::LessonStepper::new(lesson.clone());
+    while s.advance().is_some() {}
+    LessonRun { file: lesson.file.clone(), steps: s.into_outcomes() }
 }
 
-impl<'l> Runner<'l> {
+impl Runner {
+    pub(super) fn new(lesson: Lesson) -> Self {
+        Runner {
+            versions: lesson.scenarios.iter().map(|s| (s.name.clone(), s.scenario.clone())).collect(),
+            current: lesson.first_scenario().map(|s| s.name.clone()),
+            live: None,
+            pending: Vec::new(),
+            lesson,
+        }
+    }
+
+    /// The world of the current scenario, if one has started.
+    pub(super) fn world(&self) -> Option<&World> {
+        self.live.as_ref().map(|l| &l.world)
+    }
+
     /// The world of the current scenario, built (at time 0) if needed.
     fn live(&mut self) -> Option<&mut Live> {
         let name = self.current.clone()?;
@@ -221,7 +232,7 @@ impl<'l> Runner<'l> {
         self.live.as_mut()
     }
 
-    fn step(&mut self, step: &'l Step) -> StepOutcome {
+    pub(super) fn step(&mut self, step: &Step) -> StepOutcome {
         let mut out = StepOutcome {
             number: step.number,
             kind: match &step.kind {
@@ -241,7 +252,7 @@ impl<'l> Runner<'l> {
         };
         match &step.kind {
             StepKind::Narrative(_) => {}
-            StepKind::Predict(p) => self.pending.push((step.number, p)),
+            StepKind::Predict(p) => self.pending.push((step.number, p.clone())),
             StepKind::Run(r) => self.run_step(r, &mut out),
             StepKind::Inject(i) => self.inject(i, &mut out),
             StepKind::Set(s) => {
