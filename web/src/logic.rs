@@ -31,13 +31,6 @@ pub fn speed_text(value: &str) -> String {
     }
 }
 
-/// Whether the page address asks for the lessons (`#lesson=…`, `#lessons`,
-/// `#lesson-preview=…`).
-pub fn fragment_wants_lessons(hash: &str) -> bool {
-    let h = hash.strip_prefix('#').unwrap_or(hash);
-    h == "lessons" || h.starts_with("lesson=") || h.starts_with("lesson-preview=") || h.starts_with("lessons&")
-}
-
 /// A seed as typed: empty = the scenario's own; decimal or `0x` hex.
 pub fn parse_seed(text: &str) -> Result<Option<u64>, String> {
     let t = text.trim();
@@ -130,15 +123,6 @@ mod tests {
         assert_eq!(parse_seed(" 7 "), Ok(Some(7)));
         assert_eq!(parse_seed("18446744073709551615"), Ok(Some(u64::MAX)));
         assert!(parse_seed("1.5").is_err());
-    }
-
-    #[test]
-    fn lesson_fragments() {
-        assert!(fragment_wants_lessons("#lesson=kafka-04-losing-a-broker"));
-        assert!(fragment_wants_lessons("#lessons"));
-        assert!(fragment_wants_lessons("#lesson-preview=/__preview/bundle.json"));
-        assert!(!fragment_wants_lessons("#scenario=basic.toml"));
-        assert!(!fragment_wants_lessons(""));
     }
 
     #[test]

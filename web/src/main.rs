@@ -10,6 +10,7 @@
 //! `inner_html`.
 
 mod glossary;
+mod lesson;
 mod logic;
 mod shell;
 mod storage;
@@ -552,7 +553,7 @@ impl App {
     fn apply_fragment(&mut self, ctx: &Context<Self>, hash: &str) {
         self.pending = None;
         self.error = None;
-        if logic::fragment_wants_lessons(hash) {
+        if lesson::fragment_wants_lessons(hash) {
             self.mode = Mode::Lessons;
             self.show_default_text();
             return;
@@ -763,8 +764,9 @@ impl App {
     }
 
     /// The curriculum (the lesson player).
-    fn view_lessons(&self, _ctx: &Context<Self>) -> Html {
-        html! { <main class="workspace"><p class="muted">{ "Lessons are loading…" }</p></main> }
+    fn view_lessons(&self, ctx: &Context<Self>) -> Html {
+        let on_try_it = ctx.link().callback(|(file, text): (String, String)| Msg::TryIt(file, text));
+        html! { <lesson::LessonsPage {on_try_it} /> }
     }
 
     /// The views of the run: the cluster and partitions, then one tab.
