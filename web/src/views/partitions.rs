@@ -1,10 +1,229 @@
-//! The Partitions view (being written).
+//! The Partitions view: one block per partition, one strip per replica,
+//! drawn from `streamlab_core::views::partitions`. Each cell is one offset,
+//! coloured by the leader epoch its record was written in (Okabe–Ito,
+//! cycled) and labelled with that epoch; striped cells are above the high
+//! watermark (consumers cannot read them yet), crossed-out cells diverge
+//! from the leader. Markers show the log start, HW, LEO and each group's
+//! committed offset; the leader wears a crown and the word "leader", ISR
+//! membership is a badge in words. Clicking a replica's broker asks the app
+//! for its fault menu.
 
-use super::ViewProps;
+use super::{Poke, ViewProps};
+use crate::glossary::tooltip;
+use streamlab_core::time::Micros;
+use streamlab_core::views::partitions::{PartitionModel, PartitionsFold, ReplicaModel, Truncation, UNKNOWN_EPOCH};
 use yew::prelude::*;
+
+/// Cells per replica, fewer when there are many partitions (the view is
+/// redrawn every frame, and must fit beside the cluster).
+fn max_cells(partitions: usize) -> usize {
+    match partitions {
+        0..=2 => 40,
+        3..=4 => 30,
+        _ => 20,
+    }
+}
 
 #[function_component(PartitionsView)]
 pub fn view(props: &ViewProps) -> Html {
-    let _ = props;
-    html! { <p class="muted">{ "Partitions: coming soon" }</p> }
+    let fold = use_mut_ref(|| (u64::MAX, PartitionsFold::new()));
+    let model = {
+        let mut f = fold.borrow_mut();
+        if f.0 != props.run.run {
+            *f = (props.run.run, PartitionsFold::new());
+        }
+        let world = props.run.world();
+        f.1.advance(&world);
+        let n = world.scenario.topics.iter().map(|t| t.partitions as usize).sum();
+        f.1.model(&world, max_cells(n))
+    };
+    if model.partitions.is_empty() {
+        return html! { <p class="muted partitions-none">{ "This scenario has no Kafka topics: nothing to show here." }</p> };
+    }
+    html! {
+        <div class="partitions">
+            { legend() }
+            { for model.partitions.iter().map(|p| partition(p, &props.on_poke)) }
+        </div>
+    }
+}
+
+/// The CSS class of an epoch's colour (Okabe–Ito, cycled).
+fn epoch_class(epoch: i32) -> String {
+    if epoch == UNKNOWN_EPOCH {
+        "epoch-unknown".into()
+    } else {
+        format!("epoch-{}", epoch.rem_euclid(7))
+    }
+}
+
+fn secs(t: Micros) -> String {
+    format!("{:.1} s", t as f64 / 1e6)
+}
+
+fn legend() -> Html {
+    html! {
+        <p class="partitions-legend">
+            <span title={tooltip("leader epoch")}>
+                { "Cell = one offset, colour and number = " }<abbr>{ "leader epoch" }</abbr>
+                <span class="legend-cells">
+                    { for (0..4).map(|e| html! { <span class={classes!("cell", epoch_class(e))}>{ e }</span> }) }
+                </span>
+            </span>
+            <span title={tooltip("HW")}><span class="cell epoch-0 cell-pending legend-cell">{ "0" }</span>{ " striped: above the HW, not visible to consumers yet" }</span>
+            <span><span class="cell epoch-0 cell-diverged legend-cell">{ "0" }</span>{ " crossed: differs from the leader (will be truncated)" }</span>
+        </p>
+    }
+}
+
+fn partition(p: &PartitionModel, on_poke: &Callback<Poke>) -> Html {
+    let span = (p.end - p.first).max(1);
+    let leader = p.leader.clone().unwrap_or_else(|| "none".into());
+    html! {
+        <section class="partition" data-tp={p.name.clone()} data-leader={leader.clone()} data-leader-epoch={p.leader_epoch.to_string()}
+            data-hw={p.hw.to_string()} aria-label={format!("Partition {}", p.name)}>
+            <header class="partition-head">
+                <h3>{ &p.name }</h3>
+                <span class="pill" title={tooltip("leader")}>{ "♛ leader " }<b>{ leader }</b></span>
+                <span class="pill" title={tooltip("leader epoch")}>{ "epoch " }<b>{ p.leader_epoch }</b></span>
+                <span class="pill" title={tooltip("ISR")}>{ "ISR [" }{ p.isr.join(", ") }{ "]" }</span>
+                if !p.elr.is_empty() {
+                    <span class="pill" title={tooltip("ELR")}>{ "ELR [" }{ p.elr.join(", ") }{ "]" }</span>
+                }
+                <span class="pill" title={tooltip("HW")}>{ "HW " }<b>{ p.hw }</b></span>
+                if p.elided > 0 {
+                    <span class="partition-elided muted" title="Only the newest offsets are drawn.">
+                        { format!("offsets {}–{} shown, {} older not drawn", p.first, p.end.saturating_sub(1), p.elided) }
+                    </span>
+                }
+            </header>
+            <div class="replicas">
+                { for p.replicas.iter().map(|r| replica(p, r, span, on_poke)) }
+                if !p.committed.is_empty() {
+                    <div class="replica replica-groups" data-tp={p.name.clone()}>
+                        <div class="replica-name-col" title={tooltip("committed offset")}>{ "groups" }</div>
+                        <div class="strip strip-groups">
+                            { for p.committed.iter().map(|c| marker(p, span, c.offset, &format!("{} committed {}", c.group, c.offset), &c.group, "marker-committed", "committed offset")) }
+                        </div>
+                    </div>
+                }
+            </div>
+        </section>
+    }
+}
+
+/// A vertical marker at the left edge of offset `at` (clamped to the window;
+/// an arrow says it is outside).
+fn marker(p: &PartitionModel, span: u64, at: u64, title: &str, label: &str, class: &'static str, term: &str) -> Html {
+    let (pos, arrow) = if at < p.first {
+        (0.0, "◀ ")
+    } else if at > p.end {
+        (100.0, "▶ ")
+    } else {
+        ((at - p.first) as f64 * 100.0 / span as f64, "")
+    };
+    html! {
+        <span class={classes!("marker", class)} style={format!("left: {pos:.3}%")} title={format!("{title}\n{}", tooltip(term))}>
+            <span class="marker-label">{ format!("{arrow}{label}") }</span>
+        </span>
+    }
+}
+
+fn truncation_note(t: &Truncation) -> Html {
+    html! {
+        <span class="replica-truncated" title="Records this replica dropped from the end of its log.">
+            { format!("✂ dropped {}–{} at {} ({})", t.to, t.from_leo.saturating_sub(1), secs(t.at), t.reason) }
+        </span>
+    }
+}
+
+fn replica(p: &PartitionModel, r: &ReplicaModel, span: u64, on_poke: &Callback<Poke>) -> Html {
+    let poke = {
+        let on_poke = on_poke.clone();
+        let name = r.broker.clone();
+        Callback::from(move |_: MouseEvent| on_poke.emit(Poke::Node(name.clone())))
+    };
+    let deposed = r.role == "leader" && !r.is_leader;
+    let role_word = if r.is_leader {
+        "♛ leader"
+    } else if deposed {
+        "⚠ thinks it leads"
+    } else if r.role == "offline" {
+        "offline"
+    } else {
+        "follower"
+    };
+    let role_title = if deposed {
+        "This broker still believes it is the leader, but the controller elected another one: a deposed (zombie) leader.".to_string()
+    } else {
+        tooltip(if r.is_leader { "leader" } else { "follower" })
+    };
+    let isr = if r.in_isr {
+        "in ISR"
+    } else if r.in_elr {
+        "in ELR"
+    } else {
+        "out of ISR"
+    };
+    let mut markers: Vec<(u64, String, &'static str, &'static str)> = Vec::new();
+    markers.push((r.log_start, "start".into(), "marker-start", "log start"));
+    markers.push((r.hw, "HW".into(), "marker-hw", "HW"));
+    markers.push((r.leo, "LEO".into(), "marker-leo", "LEO"));
+    // Markers at the same offset share one label.
+    let mut merged: Vec<(u64, String, &'static str, &'static str)> = Vec::new();
+    for m in markers {
+        if p.elided > 0 && m.2 == "marker-start" && m.0 < p.first {
+            continue; // the log start is far left of the window: the header says so
+        }
+        match merged.iter_mut().find(|x| x.0 == m.0) {
+            Some(x) => {
+                x.1 = format!("{} {}", x.1, m.1);
+            }
+            None => merged.push(m),
+        }
+    }
+    let mut node_attrs = classes!("replica", format!("replica-{}", r.status));
+    if r.is_leader {
+        node_attrs.push("replica-leader");
+    }
+    html! {
+        <div class={node_attrs} data-tp={p.name.clone()} data-replica={r.broker.clone()}
+            data-hw={r.hw.to_string()} data-leo={r.leo.to_string()} data-log-start={r.log_start.to_string()}
+            data-leader={r.is_leader.then_some("true")} data-role={r.role} data-status={r.status}
+            data-isr={if r.in_isr { "in" } else { "out" }}>
+            <div class="replica-name-col">
+                <button type="button" class="replica-name" data-node={r.broker.clone()} onclick={poke}
+                    title={format!("{}: click for faults (crash, restart, pause…)", r.broker)}>{ &r.broker }</button>
+                <span class={classes!("badge", "badge-role", r.is_leader.then_some("badge-leader"), deposed.then_some("badge-deposed"))} title={role_title}>{ role_word }</span>
+                <span class={classes!("badge", if r.in_isr { "badge-isr" } else { "badge-out" })} title={tooltip(if r.in_elr && !r.in_isr { "ELR" } else { "ISR" })}>{ isr }</span>
+                if r.status != "up" {
+                    <span class="badge badge-status">{ if r.status == "down" { "✕ down" } else { "⏸ paused" } }</span>
+                }
+            </div>
+            <div class="strip-col">
+                <div class="strip" style={format!("--cells: {span}")}>
+                    { for r.cells.iter().map(|c| {
+                        let col = c.offset - p.first + 1;
+                        let epoch = if c.epoch == UNKNOWN_EPOCH { "?".to_string() } else { c.epoch.to_string() };
+                        let title = format!("offset {} · leader epoch {}{}{}", c.offset, epoch,
+                            if c.visible { "" } else { " · above the HW: not visible to consumers yet" },
+                            if c.diverged { " · differs from the leader's record: will be truncated" } else { "" });
+                        html! {
+                            <span class={classes!("cell", epoch_class(c.epoch), (!c.visible).then_some("cell-pending"), c.diverged.then_some("cell-diverged"))}
+                                style={format!("grid-column: {col}")} data-offset={c.offset.to_string()} data-epoch={c.epoch.to_string()} {title}>{ epoch }</span>
+                        }
+                    }) }
+                    { for merged.iter().map(|(at, label, class, term)| marker(p, span, *at, &format!("{label} = {at}"), label, class, term)) }
+                </div>
+                <div class="replica-nums">
+                    <span title={tooltip("LEO")}>{ "LEO " }<b>{ r.leo }</b></span>
+                    <span title={tooltip("HW")}>{ "HW " }<b>{ r.hw }</b></span>
+                    <span title={tooltip("log start")}>{ "log start " }<b>{ r.log_start }</b></span>
+                    if let Some(t) = &r.truncated {
+                        { truncation_note(t) }
+                    }
+                </div>
+            </div>
+        </div>
+    }
 }
