@@ -84,7 +84,11 @@ fn report() {
     let t0 = Instant::now();
     p.seek(30_000_000);
     let first = t0.elapsed();
-    println!("player: first seek back from the end {:.2} ms; live heap then +{:.2} MiB (the kept end state)", first.as_secs_f64() * 1e3, mib(live().saturating_sub(before)));
+    println!(
+        "player: first seek back from the end {:.2} ms; live heap then +{:.2} MiB (the kept end state)",
+        first.as_secs_f64() * 1e3,
+        mib(live().saturating_sub(before))
+    );
     // 200 random seeks, backward and forward, by direction.
     let mut rng = RngStream::derive(1, "bench/seeks");
     let end = p.end_time();
@@ -92,7 +96,13 @@ fn report() {
     let mut worst: Vec<(f64, &str, u64, u64)> = Vec::new();
     for _ in 0..200 {
         let t = rng.below(end + 1);
-        let kind = if t < p.now() { "backward" } else if t < p.computed_until() { "forward" } else { "beyond" };
+        let kind = if t < p.now() {
+            "backward"
+        } else if t < p.computed_until() {
+            "forward"
+        } else {
+            "beyond"
+        };
         let from = p.now();
         let t0 = Instant::now();
         p.seek(t);

@@ -103,7 +103,8 @@ pub enum PermalinkError {
 /// Builds the fragment (without the leading `#`).
 pub fn encode(link: &Link) -> String {
     let packed = miniz_oxide::deflate::compress_to_vec(link.text.as_bytes(), 9);
-    let body = format!("v={}&seed={}&file={}&s={}", percent_encode(&link.version), link.seed, percent_encode(&link.scenario_file), URL_SAFE_NO_PAD.encode(packed));
+    let body =
+        format!("v={}&seed={}&file={}&s={}", percent_encode(&link.version), link.seed, percent_encode(&link.scenario_file), URL_SAFE_NO_PAD.encode(packed));
     let h = checksum(&body);
     format!("{body}&h={h}")
 }
@@ -198,10 +199,10 @@ fn parse_seed(t: &str) -> Result<u64, PermalinkError> {
 }
 
 fn seed_error(t: &str) -> PermalinkError {
-    let digits = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")).map_or_else(
-        || !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()),
-        |h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()),
-    );
+    let digits = t
+        .strip_prefix("0x")
+        .or_else(|| t.strip_prefix("0X"))
+        .map_or_else(|| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()), |h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()));
     if digits {
         PermalinkError::SeedOutOfRange(truncate_for_message(t))
     } else {

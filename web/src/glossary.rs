@@ -29,7 +29,10 @@ pub const TERMS: &[(&str, &str)] = &[
     ("allowed lateness", "How long after the watermark passes a window's end late records still update it instead of being dropped."),
     ("late data", "A record whose event time is already behind the watermark when it arrives."),
     ("checkpoint", "A consistent snapshot of every operator's state and source position, taken by barriers flowing with the data."),
-    ("exactly-once", "Each input affects the published output once, even across crashes (needs replayable sources, checkpoints and a transactional or idempotent sink)."),
+    (
+        "exactly-once",
+        "Each input affects the published output once, even across crashes (needs replayable sources, checkpoints and a transactional or idempotent sink).",
+    ),
     ("micro-batch", "Spark's model: the stream is processed as a series of small batches, one per trigger."),
     ("trace", "The ordered record of everything that happened in the run: every view is computed from it."),
 ];

@@ -395,7 +395,8 @@ impl Component for App {
                 self.save_draft();
                 let builtin_file = !self.selected.is_empty();
                 self.load(&file, &text, None, builtin_file);
-                self.notice = Some(Notice { kind: "info", text: format!("This is the lesson's scenario ({file}): change anything, press Load, play, break it.") });
+                self.notice =
+                    Some(Notice { kind: "info", text: format!("This is the lesson's scenario ({file}): change anything, press Load, play, break it.") });
             }
             Msg::Fork => self.fork(),
             Msg::Unfork => {

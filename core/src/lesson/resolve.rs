@@ -574,7 +574,11 @@ impl Resolver<'_, '_> {
                 let in_job = job_ix.and_then(|ix| e.path.strip_prefix(&format!("jobs[{ix}]")));
                 let at = match (target, e.path.find("config")) {
                     ("job", _) => match in_job {
-                        Some(rest) if ["beam", "flink", "spark", "dstream", "kstreams", "sink", "window", "config"].iter().any(|k| rest.starts_with(&format!(".{k}"))) => {
+                        Some(rest)
+                            if ["beam", "flink", "spark", "dstream", "kstreams", "sink", "window", "config"]
+                                .iter()
+                                .any(|k| rest.starts_with(&format!(".{k}"))) =>
+                        {
                             extend(p, rest)
                         }
                         _ => p.clone(),

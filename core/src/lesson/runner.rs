@@ -273,13 +273,7 @@ impl Runner {
                     let obs = Observed::of(&live.world);
                     for c in checks {
                         let (ok, actual) = c.verdict(&obs.value(&c.subject));
-                        out.checks.push(CheckOutcome {
-                            text: c.describe(),
-                            ok,
-                            actual,
-                            place: c.place.clone(),
-                            step: step.number,
-                        });
+                        out.checks.push(CheckOutcome { text: c.describe(), ok, actual, place: c.place.clone(), step: step.number });
                     }
                 }
             }
@@ -343,13 +337,7 @@ impl Runner {
             out.notes.push(format!("the prediction of step {number} is revealed: {answer}"));
             for c in &p.because {
                 let (ok, actual) = c.verdict(&obs.value(&c.subject));
-                out.checks.push(CheckOutcome {
-                    text: c.describe(),
-                    ok,
-                    actual,
-                    place: c.place.clone(),
-                    step: number,
-                });
+                out.checks.push(CheckOutcome { text: c.describe(), ok, actual, place: c.place.clone(), step: number });
             }
             if let Answer::Measured { subject, .. } = &p.answer {
                 if let crate::lesson::Actual::Missing(why) = obs.value(subject) {

@@ -269,7 +269,9 @@ pub fn describe_output(f: &OutputFilter, m: OutputMeasure) -> String {
         OutputMeasure::Lines if !f.narrows() => format!("lines printed by job {}", f.job),
         OutputMeasure::Lines => format!("lines of the {}", f.describe()),
         OutputMeasure::Values => format!("values of the {}", f.describe()),
-        OutputMeasure::Final => format!("final value of job {} for {} · {}", f.job, f.window.map(WindowSel::describe).unwrap_or_default(), f.key.as_deref().unwrap_or("")),
+        OutputMeasure::Final => {
+            format!("final value of job {} for {} · {}", f.job, f.window.map(WindowSel::describe).unwrap_or_default(), f.key.as_deref().unwrap_or(""))
+        }
     }
 }
 
@@ -322,9 +324,7 @@ fn parse_value(cx: &Cx, v: &toml::Value, p: &FieldPath) -> R<ValueSel> {
     match v {
         toml::Value::Integer(i) => Ok(ValueSel::Num(*i as f64)),
         toml::Value::Float(x) => Ok(ValueSel::Num(*x)),
-        toml::Value::String(s) if s.trim_start().starts_with(['<', '>', '=', '!']) => {
-            Cmp::parse(s).map(|(c, n)| ValueSel::Cmp(c, n)).or_else(|m| cx.err(p, m))
-        }
+        toml::Value::String(s) if s.trim_start().starts_with(['<', '>', '=', '!']) => Cmp::parse(s).map(|(c, n)| ValueSel::Cmp(c, n)).or_else(|m| cx.err(p, m)),
         toml::Value::String(s) => Ok(ValueSel::Text(s.clone())),
         _ => cx.err(p, "expected a number (14, 45.635), a comparison (\"> 10\") or text (\"+5+6\")"),
     }
@@ -334,7 +334,11 @@ fn parse_value(cx: &Cx, v: &toml::Value, p: &FieldPath) -> R<ValueSel> {
 fn parse_filter(cx: &Cx, sc: &Scenario, o: &toml::Table, p: &FieldPath) -> R<OutputFilter> {
     for k in ["panes", "lines", "values", "final", "count", "pane"] {
         if o.contains_key(k) {
-            let hint = if k == "pane" { "the pane index is `index`".to_string() } else { format!("`{}` goes beside `output`, not inside it: {{ output = {{ job = \"…\" }}, panes = 2 }}", if k == "count" { "panes" } else { k }) };
+            let hint = if k == "pane" {
+                "the pane index is `index`".to_string()
+            } else {
+                format!("`{}` goes beside `output`, not inside it: {{ output = {{ job = \"…\" }}, panes = 2 }}", if k == "count" { "panes" } else { k })
+            };
             return cx.err(&p.key(k), hint);
         }
     }
@@ -356,7 +360,9 @@ fn parse_filter(cx: &Cx, sc: &Scenario, o: &toml::Table, p: &FieldPath) -> R<Out
     let ts = match o.get("ts") {
         None => None,
         Some(toml::Value::Integer(i)) => Some(*i),
-        Some(toml::Value::String(t)) => Some(parse_event_time(t).or_else(|m| cx.err(&p.key("ts"), format!("{m}; write milliseconds (1999) or a clock time (\"12:00:40\")")))?),
+        Some(toml::Value::String(t)) => {
+            Some(parse_event_time(t).or_else(|m| cx.err(&p.key("ts"), format!("{m}; write milliseconds (1999) or a clock time (\"12:00:40\")")))?)
+        }
         Some(_) => return cx.err(&p.key("ts"), "expected an event time: milliseconds (1999) or a clock time (\"12:00:40\")"),
     };
     let timing = match get_str(cx, o, "timing", p)? {
@@ -406,19 +412,29 @@ pub(crate) fn parse_output_item(cx: &Cx, sc: &Scenario, t: &toml::Table, p: &Fie
     let filter = parse_filter(cx, sc, o, &op)?;
     let measures: Vec<&str> = ["panes", "lines", "values", "final"].into_iter().filter(|k| t.contains_key(*k)).collect();
     if measures.len() > 1 {
-        return cx.err(&p.key(measures[1]), format!("give one of `panes`, `lines`, `values`, `final` per expectation (this one has {})", measures.join(" and ")));
+        return cx
+            .err(&p.key(measures[1]), format!("give one of `panes`, `lines`, `values`, `final` per expectation (this one has {})", measures.join(" and ")));
     }
     let (measure, want, at) = match measures.first().copied() {
         None => (OutputMeasure::Panes, Want::Num(Cmp::Ge, 1), op.clone()),
         Some("panes") => (OutputMeasure::Panes, want_num(cx, &t["panes"], &p.key("panes"))?, p.key("panes")),
-        Some("lines") => (OutputMeasure::Lines, Want::Seq(string_list(cx, &t["lines"], &p.key("lines"), "lines as `streamlab run` prints them")?), p.key("lines")),
+        Some("lines") => {
+            (OutputMeasure::Lines, Want::Seq(string_list(cx, &t["lines"], &p.key("lines"), "lines as `streamlab run` prints them")?), p.key("lines"))
+        }
         Some("values") => (OutputMeasure::Values, Want::Seq(string_list(cx, &t["values"], &p.key("values"), "values (numbers or text)")?), p.key("values")),
         _ => {
             let fp = p.key("final");
             if filter.window.is_none() || filter.key.is_none() {
                 return cx.err(&fp, "`final` is the value of one (window, key): give `window` and `key` in `output`");
             }
-            if filter.value.is_some() || filter.ts.is_some() || filter.timing.is_some() || filter.index.is_some() || filter.batch.is_some() || filter.retraction.is_some() || filter.published {
+            if filter.value.is_some()
+                || filter.ts.is_some()
+                || filter.timing.is_some()
+                || filter.index.is_some()
+                || filter.batch.is_some()
+                || filter.retraction.is_some()
+                || filter.published
+            {
                 return cx.err(&op, "with `final`, `output` names only job, window and key (the value is what readers end up with)");
             }
             let want = match &t["final"] {
@@ -511,16 +527,12 @@ pub(crate) fn measure_output(world: &World, runs: &[JobRun], f: &OutputFilter, m
     let source = if f.published { &run.published } else { &run.outputs };
     let matching: Vec<&Pane> = source.iter().filter(|p| f.matches(p)).collect();
     match m {
-        OutputMeasure::Panes => Actual::Matches {
-            count: matching.len() as i64,
-            lines: matching.iter().map(|p| line_of(world, j, p)).collect(),
-            printed: normalized(&run.lines),
-        },
+        OutputMeasure::Panes => {
+            Actual::Matches { count: matching.len() as i64, lines: matching.iter().map(|p| line_of(world, j, p)).collect(), printed: normalized(&run.lines) }
+        }
         OutputMeasure::Lines if !f.narrows() => Actual::List(normalized(&run.lines)),
         OutputMeasure::Lines => Actual::List(normalized(&matching.iter().map(|p| line_of(world, j, p)).collect::<Vec<_>>())),
-        OutputMeasure::Values => {
-            Actual::List(matching.iter().map(|p| if p.retraction { format!("-{}", p.value) } else { p.value.to_string() }).collect())
-        }
+        OutputMeasure::Values => Actual::List(matching.iter().map(|p| if p.retraction { format!("-{}", p.value) } else { p.value.to_string() }).collect()),
         OutputMeasure::Final => {
             let Some(o) = &run.oracle else {
                 return Actual::Missing(format!("job {} has no ideal answer to fold its results with (feature pipelines and DStreams)", f.job));
@@ -562,7 +574,9 @@ pub(crate) fn measure_job(world: &World, runs: &[JobRun], job: &str, attr: JobAt
     };
     let n = |x: usize| Actual::Num(x as i64);
     let oracle = || run.oracle.as_ref().ok_or_else(|| format!("job {job} has no ideal answer to compare with (feature pipelines and DStreams)"));
-    let ms = |x: Option<u64>| x.map(|v| Actual::Num((v / 1000) as i64)).unwrap_or_else(|| Actual::Missing(format!("no result of job {job} has included an input yet")));
+    let ms = |x: Option<u64>| {
+        x.map(|v| Actual::Num((v / 1000) as i64)).unwrap_or_else(|| Actual::Missing(format!("no result of job {job} has included an input yet")))
+    };
     let from_oracle = |f: &dyn Fn(&crate::stream::oracle::OracleReport) -> Actual| match oracle() {
         Ok(o) => f(o),
         Err(m) => Actual::Missing(m),

@@ -19,14 +19,33 @@ use crate::world::World;
 pub enum UserFault {
     /// `hard`: a machine crash (power loss: unflushed data may go);
     /// otherwise a process crash (`kill -9`).
-    Crash { node: String, hard: bool },
-    Restart { node: String },
-    Pause { node: String },
-    Resume { node: String },
-    LoseDisk { node: String },
+    Crash {
+        node: String,
+        hard: bool,
+    },
+    Restart {
+        node: String,
+    },
+    Pause {
+        node: String,
+    },
+    Resume {
+        node: String,
+    },
+    LoseDisk {
+        node: String,
+    },
     /// Block `from → to` (and `to → from` when `symmetric`).
-    Cut { from: String, to: String, symmetric: bool },
-    Heal { from: String, to: String, symmetric: bool },
+    Cut {
+        from: String,
+        to: String,
+        symmetric: bool,
+    },
+    Heal {
+        from: String,
+        to: String,
+        symmetric: bool,
+    },
     HealAll,
 }
 
@@ -77,7 +96,12 @@ impl UserFault {
             }
             UserFault::HealAll => fields.push(("action", quote("heal-all"))),
         }
-        let mut s = format!("\n# injected in the browser at {}\n[[faults]]\nlabel = {}\nat = {}\n", fmt_time(at), quote(&self.label()), quote(&Duration(at).to_string()));
+        let mut s = format!(
+            "\n# injected in the browser at {}\n[[faults]]\nlabel = {}\nat = {}\n",
+            fmt_time(at),
+            quote(&self.label()),
+            quote(&Duration(at).to_string())
+        );
         for (k, v) in fields {
             s.push_str(&format!("{k} = {v}\n"));
         }

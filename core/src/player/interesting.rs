@@ -117,13 +117,19 @@ fn kafka(world: &World, me: &str, k: &KEvent) -> Option<(&'static str, String)> 
             ("truncation", format!("{me} truncated {} to offset {to}, dropping offsets {to}..{from_leo} ({reason})", world.tp_name(*tp)))
         }
         KEvent::SendFail { id, error } => ("send-failed", format!("{me}: send #{id} failed ({})", err(error))),
-        KEvent::SendInfo { id, error } => ("send-unknown", format!("{me}: send #{id} has an unknown outcome ({}): it may or may not be in the log", err(error))),
-        KEvent::PositionReset { tp, offset, reason } => ("position-reset", format!("{me} reset its position on {} to offset {offset} ({reason})", world.tp_name(*tp))),
+        KEvent::SendInfo { id, error } => {
+            ("send-unknown", format!("{me}: send #{id} has an unknown outcome ({}): it may or may not be in the log", err(error)))
+        }
+        KEvent::PositionReset { tp, offset, reason } => {
+            ("position-reset", format!("{me} reset its position on {} to offset {offset} ({reason})", world.tp_name(*tp)))
+        }
         KEvent::ConsumerError { tp, error } => ("consumer-error", format!("{me}: error on {} ({})", world.tp_name(*tp), err(error))),
         KEvent::CommitRejected { group, error, generation } => {
             ("commit-rejected", format!("{me}: offset commit for group {group} rejected ({}, generation {generation})", err(error)))
         }
-        KEvent::ProducerFenced { txn, producer_epoch } => ("producer-fenced", format!("{me} was fenced: a newer producer took transactional id {txn} (epoch {producer_epoch})")),
+        KEvent::ProducerFenced { txn, producer_epoch } => {
+            ("producer-fenced", format!("{me} was fenced: a newer producer took transactional id {txn} (epoch {producer_epoch})"))
+        }
         _ => return None,
     })
 }

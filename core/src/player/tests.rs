@@ -204,7 +204,12 @@ fn next_interesting_walks_the_story_of_a8() {
             (2_000_000, 2153, "fault", "fault “faults[0] partition” fired: link b1 → b2 cut; link b1 → b3 cut; link b2 → b1 cut; link b3 → b1 cut"),
             (6_001_360, 2410, "isr", "ISR of orders-0 shrank to [b1] (leader epoch 0)"),
             (20_000_000, 10380, "fault", "fault “faults[1] crash” fired: b1 crashed (process crash: what it wrote survives in the page cache)"),
-            (20_000_000, 10382, "fault", "fault “faults[0] partition” ended: link b1 → b2 healed; link b1 → b3 healed; link b2 → b1 healed; link b3 → b1 healed"),
+            (
+                20_000_000,
+                10382,
+                "fault",
+                "fault “faults[0] partition” ended: link b1 → b2 healed; link b1 → b3 healed; link b2 → b1 healed; link b3 → b1 healed"
+            ),
             (27_250_000, 11149, "fenced", "the controller fenced b1 (session timeout)"),
             (27_250_000, 11150, "election", "b2 became leader of orders-0 (epoch 1, unclean-election), ISR [b2]"),
             (27_253_957, 11166, "isr", "ISR of orders-0 grew to [b2, b3] (leader epoch 1)"),
@@ -261,7 +266,13 @@ fn fault_periods_of_a8() {
                 label: "links cut: b1 ↔ b2, b1 ↔ b3".into(),
                 cause: Some("faults[0] partition".into())
             },
-            FaultPeriod { start: 20_000_000, end: Some(35_000_000), kind: "down", label: "b1 down (process crash)".into(), cause: Some("faults[1] crash".into()) },
+            FaultPeriod {
+                start: 20_000_000,
+                end: Some(35_000_000),
+                kind: "down",
+                label: "b1 down (process crash)".into(),
+                cause: Some("faults[1] crash".into())
+            },
         ]
     );
     assert_eq!(mid[1].end, None, "still down at 25 s");

@@ -285,7 +285,12 @@ fn link_state(world: &World, net: &Network, a: u32, b: u32) -> (LinkState, bool,
     }
     if fwd || back {
         let (x, y) = if fwd { (na, nb) } else { (nb, na) };
-        return (LinkState::CutOneWay, fwd, back, format!("cut one way: {x} → {y} is blocked, {y} → {x} still gets through (requests or their answers are lost)"));
+        return (
+            LinkState::CutOneWay,
+            fwd,
+            back,
+            format!("cut one way: {x} → {y} is blocked, {y} → {x} still gets through (requests or their answers are lost)"),
+        );
     }
     let (ca, cb) = (net.link_config(a, b), net.link_config(b, a));
     let loss = ca.loss.max(cb.loss);

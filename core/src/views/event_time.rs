@@ -483,14 +483,9 @@ impl EventTimeFold {
                     };
                     acc.watermark(plot, r.t, name, kind, *wm);
                 }
-                Out::Batch(b) => plot.batches.push(BatchMark {
-                    id: b.id,
-                    start: b.start,
-                    end: b.end,
-                    watermark: b.watermark,
-                    no_data: b.no_data,
-                    rerun: b.rerun,
-                }),
+                Out::Batch(b) => {
+                    plot.batches.push(BatchMark { id: b.id, start: b.start, end: b.end, watermark: b.watermark, no_data: b.no_data, rerun: b.rerun })
+                }
                 Out::Idle { .. } | Out::Checkpoint { .. } | Out::Txn { .. } | Out::Failure { .. } => {}
             },
         }

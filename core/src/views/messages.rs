@@ -140,10 +140,15 @@ pub struct MessagesFilter {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "fate")]
 pub enum Fate {
-    Delivered { at: Micros },
+    Delivered {
+        at: Micros,
+    },
     /// Dropped at `at`: at the send for `partitioned` and `lost`, on arrival
     /// for `cut_in_flight` and `node_down`.
-    Dropped { at: Micros, reason: DropReason },
+    Dropped {
+        at: Micros,
+        reason: DropReason,
+    },
     /// Neither delivered nor dropped yet (still on the wire, or held by a
     /// paused receiver).
     InFlight,
@@ -437,7 +442,9 @@ fn mark(sim: &Sim<Model>, t: Micros, node: NodeId, k: &KernelEvent, lane_of: &dy
         KernelEvent::ClockSkew { skew_us } => (MarkKind::ClockSkew, None, format!("clock skew {:+} ms", *skew_us as f64 / 1000.0)),
         KernelEvent::ConnectionRefused { peer } => (MarkKind::ConnectionRefused, Some(*peer), format!("reset by {}", name(*peer))),
         KernelEvent::LinkCut { from, to } => return link_mark(t, MarkKind::LinkCut, *from, *to, format!("cut {} → {}", name(*from), name(*to)), lane_of),
-        KernelEvent::LinkHealed { from, to } => return link_mark(t, MarkKind::LinkHealed, *from, *to, format!("healed {} → {}", name(*from), name(*to)), lane_of),
+        KernelEvent::LinkHealed { from, to } => {
+            return link_mark(t, MarkKind::LinkHealed, *from, *to, format!("healed {} → {}", name(*from), name(*to)), lane_of)
+        }
         KernelEvent::LinkChanged { from, to, reset } => {
             let what = if *reset { "link reset" } else { "link changed" };
             return link_mark(t, MarkKind::LinkChanged, *from, *to, format!("{what} {} → {}", name(*from), name(*to)), lane_of);

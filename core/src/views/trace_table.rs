@@ -539,7 +539,9 @@ pub fn summary(world: &World, r: &TraceRecord<Event>) -> String {
             KEvent::PositionReset { tp: p, offset, reason } => format!("{}: position reset to {offset} — {reason}", tp(p)),
             KEvent::Committed { group, tp: p, offset, generation } => format!("group {group}: committed {} offset {offset} (generation {generation})", tp(p)),
             KEvent::CommitRejected { group, error, generation } => format!("group {group}: commit rejected: {} (generation {generation})", word(error)),
-            KEvent::GroupRebalanced { group, generation, members } => format!("group {group}: rebalanced, generation {generation}, members [{}]", members.join(", ")),
+            KEvent::GroupRebalanced { group, generation, members } => {
+                format!("group {group}: rebalanced, generation {generation}, members [{}]", members.join(", "))
+            }
             KEvent::MemberLeft { group, member, reason } => format!("group {group}: {member} left — {reason}"),
             KEvent::ConsumerError { tp: p, error } => format!("{}: consumer error {}", tp(p), word(error)),
             KEvent::ConsumerGroup { group } => format!("consumer started in group {group}"),

@@ -17,11 +17,7 @@ use yew::prelude::*;
 /// The glossary term a check is about (`HW of orders-0 == 2000` → `HW`),
 /// to explain it in a tooltip.
 fn term_of(check: &str) -> Option<&'static str> {
-    crate::glossary::TERMS
-        .iter()
-        .map(|(t, _)| *t)
-        .filter(|t| check.strip_prefix(t).is_some_and(|rest| rest.starts_with(' ')))
-        .max_by_key(|t| t.len())
+    crate::glossary::TERMS.iter().map(|(t, _)| *t).filter(|t| check.strip_prefix(t).is_some_and(|rest| rest.starts_with(' '))).max_by_key(|t| t.len())
 }
 
 /// `1 step`, `21 steps`.

@@ -2,9 +2,9 @@
 //! the cluster by direct manipulation; each choice becomes a `[[faults]]`
 //! entry at the current moment, so the run stays reproducible.
 
-use streamlab_core::player::UserFault;
 use crate::{App, Msg};
 use streamlab_core::kernel::NodeStatus;
+use streamlab_core::player::UserFault;
 use yew::prelude::*;
 
 /// A sentence for the notice after the fault was applied.

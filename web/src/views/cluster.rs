@@ -127,14 +127,18 @@ fn shape(kind: NodeKind) -> Html {
             html! { <polygon class="cluster-shape" points={format!("{},{} {},{} {},{} {},{} {},{} {},{}", -hw + k, -hh, hw - k, -hh, hw, 0, hw - k, hh, -hw + k, hh, -hw, 0)} /> }
         }
         // A server box.
-        NodeKind::Broker => html! { <rect class="cluster-shape" x={(-hw).to_string()} y={(-hh).to_string()} width={w.to_string()} height={h.to_string()} rx="4" /> },
+        NodeKind::Broker => {
+            html! { <rect class="cluster-shape" x={(-hw).to_string()} y={(-hh).to_string()} width={w.to_string()} height={h.to_string()} rx="4" /> }
+        }
         // An arrow pointing right: it sends.
         NodeKind::Producer => {
             let k = 14;
             html! { <polygon class="cluster-shape" points={format!("{},{} {},{} {},{} {},{} {},{}", -hw, -hh, hw - k, -hh, hw, 0, hw - k, hh, -hw, hh)} /> }
         }
         // A pill: it reads.
-        NodeKind::Consumer => html! { <rect class="cluster-shape" x={(-hw).to_string()} y={(-hh).to_string()} width={w.to_string()} height={h.to_string()} rx={hh.to_string()} /> },
+        NodeKind::Consumer => {
+            html! { <rect class="cluster-shape" x={(-hw).to_string()} y={(-hh).to_string()} width={w.to_string()} height={h.to_string()} rx={hh.to_string()} /> }
+        }
         // A box with cut corners: a running program.
         NodeKind::Job => {
             let k = 12;
@@ -225,9 +229,7 @@ fn legend(m: &ClusterModel) -> Html {
         return html! { <p class="muted">{ "No nodes." }</p> };
     }
     let has = |k: NodeKind| m.nodes.iter().any(|n| n.kind == k);
-    let item = |k: NodeKind, sym: &str| {
-        has(k).then(|| html! { <span title={tooltip(k.word())}>{ format!("{sym} {}", k.word()) }</span> })
-    };
+    let item = |k: NodeKind, sym: &str| has(k).then(|| html! { <span title={tooltip(k.word())}>{ format!("{sym} {}", k.word()) }</span> });
     html! {
         <p class="cluster-legend">
             { item(NodeKind::Controller, "⬡") }

@@ -285,11 +285,8 @@ fn nearest(plot: &JobPlot, f: &Frame, px: f64, py: f64, clock0: i64) -> Option<V
         .filter(|(dist, _)| *dist <= reach * reach)
         .min_by(|a, b| a.0.total_cmp(&b.0))?;
     let d = best.1;
-    let mut lines = vec![
-        format!("record {} = {}", d.key, d.value),
-        format!("event time {} · arrived {}", clock(d.ts), pt(clock0, d.at)),
-        fate_words(d.fate).to_string(),
-    ];
+    let mut lines =
+        vec![format!("record {} = {}", d.key, d.value), format!("event time {} · arrived {}", clock(d.ts), pt(clock0, d.at)), fate_words(d.fate).to_string()];
     if let Some(w) = d.late_for {
         lines.push(format!("too late for window [{}, {})", clock(w.start), clock(w.end)));
     }
@@ -341,7 +338,8 @@ fn draw(canvas: &HtmlCanvasElement, plot: &JobPlot, clock0: i64, now: u64) -> Op
         pc::polyline(&area, &f, vec![(x, t), (x, b)], Stroke::solid(pc::GRID, 1.0));
         pc::text(&area, &clock(*tk as i64), (x, b + f.s(6.0)), &label, HPos::Center, VPos::Top);
     }
-    let edges: std::collections::BTreeSet<i64> = plot.windows.iter().flat_map(|w| [w.start, w.end]).filter(|y| *y as f64 >= f.y0 && *y as f64 <= f.y1).collect();
+    let edges: std::collections::BTreeSet<i64> =
+        plot.windows.iter().flat_map(|w| [w.start, w.end]).filter(|y| *y as f64 >= f.y0 && *y as f64 <= f.y1).collect();
     let windows_in_view: Vec<f64> = edges.into_iter().map(|y| y as f64).collect();
     let max_y_ticks = ((f.height / dpr) / 34.0).max(2.0) as usize;
     let y_ticks = if !sliding && !windows_in_view.is_empty() && windows_in_view.len() <= max_y_ticks + 1 {

@@ -127,10 +127,7 @@ pub fn route(from: Point, to: Point, others: &[Point]) -> Curve {
     let mut last = straight;
     for b in BENDS {
         // The control point is twice as far from the line as the curve.
-        let c = Point {
-            x: ((from.x + to.x) as f64 / 2.0 + nx * b * 2.0).round() as i32,
-            y: ((from.y + to.y) as f64 / 2.0 + ny * b * 2.0).round() as i32,
-        };
+        let c = Point { x: ((from.x + to.x) as f64 / 2.0 + nx * b * 2.0).round() as i32, y: ((from.y + to.y) as f64 / 2.0 + ny * b * 2.0).round() as i32 };
         last = Curve::new(from, c, to);
         if clear(&last) {
             return last;

@@ -52,10 +52,7 @@ fn ex_b7_heuristic_dots_watermarks_windows_and_panes() {
     let h = &m.jobs[1];
     assert_eq!((h.engine.as_str(), h.windowing.as_str()), ("beam", "tumbling 2m"));
     assert_eq!(h.dots.len(), 9);
-    assert_eq!(
-        (h.dots[0].at, h.dots[0].ts, h.dots[0].key.as_str(), h.dots[0].value.as_str()),
-        (299_000_000, 12 * 3_600_000 + 26_000, "TeamX", "5")
-    );
+    assert_eq!((h.dots[0].at, h.dots[0].ts, h.dots[0].key.as_str(), h.dots[0].value.as_str()), (299_000_000, 12 * 3_600_000 + 26_000, "TeamX", "5"));
     // The 9 (event time 12:01:25) arrives at 12:08:19 behind the heuristic
     // watermark (12:06) and, with 1000 days of allowed lateness, is kept:
     // it produces the LATE pane 14.
@@ -64,35 +61,34 @@ fn ex_b7_heuristic_dots_watermarks_windows_and_panes() {
     assert_eq!(dots_with(&m, h, DotFate::OnTime).len(), 8);
     // The scripted (source) watermark and the GroupByKey output watermark;
     // the end of input takes the operator to +inf.
-    assert_eq!(h.curves.iter().map(|c| (c.name.as_str(), c.kind)).collect::<Vec<_>>(), [
-        ("input scores-heuristic", CurveKind::Source),
-        ("GroupByKey", CurveKind::Operator)
-    ]);
+    assert_eq!(
+        h.curves.iter().map(|c| (c.name.as_str(), c.kind)).collect::<Vec<_>>(),
+        [("input scores-heuristic", CurveKind::Source), ("GroupByKey", CurveKind::Operator)]
+    );
     assert_eq!(steps(&m, &h.curves[0]), ["12:00:00→12:00:00", "12:06:00→12:02:00", "12:07:30→12:04:00", "12:07:40→12:06:00", "12:09:30→12:08:30"]);
-    assert_eq!(steps(&m, &h.watermark), [
-        "12:00:00→12:00:00",
-        "12:06:00→12:02:00",
-        "12:07:30→12:04:00",
-        "12:07:40→12:06:00",
-        "12:09:30→12:08:30",
-        "12:10:00→+inf"
-    ]);
+    assert_eq!(
+        steps(&m, &h.watermark),
+        ["12:00:00→12:00:00", "12:06:00→12:02:00", "12:07:30→12:04:00", "12:07:40→12:06:00", "12:09:30→12:08:30", "12:10:00→+inf"]
+    );
     assert_eq!(h.watermark.current(), Some(MAX_WATERMARK));
     // Two-minute bands from the records' event times.
     let w: Vec<String> = h.windows.iter().map(|w| format!("[{}, {})", clock(w.start), clock(w.end))).collect();
     assert_eq!(w, ["[12:00:00, 12:02:00)", "[12:02:00, 12:04:00)", "[12:04:00, 12:06:00)", "[12:06:00, 12:08:00)"]);
     // Exactly the scenario's expected outputs, with their emit times.
-    assert_eq!(panes(&m, h), [
-        "12:05:59 [12:00:00) TeamX:5 EARLY",
-        "12:06:00 [12:00:00) TeamX:5 ON_TIME",
-        "12:06:39 [12:02:00) TeamX:10 EARLY",
-        "12:07:30 [12:02:00) TeamX:18 ON_TIME",
-        "12:07:39 [12:04:00) TeamX:4 EARLY",
-        "12:07:40 [12:04:00) TeamX:4 ON_TIME",
-        "12:08:19 [12:06:00) TeamX:3 EARLY",
-        "12:08:19 [12:00:00) TeamX:14 LATE",
-        "12:09:30 [12:06:00) TeamX:12 ON_TIME",
-    ]);
+    assert_eq!(
+        panes(&m, h),
+        [
+            "12:05:59 [12:00:00) TeamX:5 EARLY",
+            "12:06:00 [12:00:00) TeamX:5 ON_TIME",
+            "12:06:39 [12:02:00) TeamX:10 EARLY",
+            "12:07:30 [12:02:00) TeamX:18 ON_TIME",
+            "12:07:39 [12:04:00) TeamX:4 EARLY",
+            "12:07:40 [12:04:00) TeamX:4 ON_TIME",
+            "12:08:19 [12:06:00) TeamX:3 EARLY",
+            "12:08:19 [12:00:00) TeamX:14 LATE",
+            "12:09:30 [12:06:00) TeamX:12 ON_TIME",
+        ]
+    );
     // A pane sits on its window's band at the window's last instant.
     assert_eq!(h.panes[0].y(), Some(12 * 3_600_000 + 119_999));
     // Axes: event time from the first window's start to the last scripted
@@ -157,25 +153,34 @@ fn flink_and_spark_side_by_side() {
     assert_eq!(f.curves.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["source[0] (clicks-0)", "source[1] (clicks-1)", "flink-counts[0]"]);
     // Spark: the per-source and the global watermark move at batch commits
     // (a step function, one step per batch that saw newer data).
-    assert_eq!(sp.curves.iter().map(|c| (c.name.as_str(), c.kind)).collect::<Vec<_>>(), [
-        ("EventTimeWatermark[0]", CurveKind::Source),
-        ("global", CurveKind::Operator)
-    ]);
-    assert_eq!(steps(&m, &sp.watermark), [
-        "00:00:05.110→00:00:02.350",
-        "00:00:10.110→00:00:07.150",
-        "00:00:15.110→00:00:12.050",
-        "00:00:20.110→00:00:17.550",
-        "00:00:25.110→00:00:22.300",
-        "00:00:30.110→00:00:27.650",
-        "00:00:35.110→00:00:31.600",
-        "00:00:40.110→00:00:34.800"
-    ]);
+    assert_eq!(
+        sp.curves.iter().map(|c| (c.name.as_str(), c.kind)).collect::<Vec<_>>(),
+        [("EventTimeWatermark[0]", CurveKind::Source), ("global", CurveKind::Operator)]
+    );
+    assert_eq!(
+        steps(&m, &sp.watermark),
+        [
+            "00:00:05.110→00:00:02.350",
+            "00:00:10.110→00:00:07.150",
+            "00:00:15.110→00:00:12.050",
+            "00:00:20.110→00:00:17.550",
+            "00:00:25.110→00:00:22.300",
+            "00:00:30.110→00:00:27.650",
+            "00:00:35.110→00:00:31.600",
+            "00:00:40.110→00:00:34.800"
+        ]
+    );
     assert_eq!(sp.batches.len(), 9);
     assert_eq!((sp.batches[3].id, sp.batches[3].start, sp.batches[3].end, sp.batches[3].watermark), (3, 20_000_000, 20_100_000, 12_050));
     // Same windows, emitted at very different processing times.
-    assert_eq!(panes(&m, f)[..3], ["00:00:13.201 [00:00:00) cart:5 ON_TIME", "00:00:13.201 [00:00:00) home:5 ON_TIME", "00:00:13.201 [00:00:00) search:5 ON_TIME"]);
-    assert_eq!(panes(&m, sp)[..3], ["00:00:20.100 [00:00:00) cart:6 batch 3", "00:00:20.100 [00:00:00) home:5 batch 3", "00:00:20.100 [00:00:00) search:5 batch 3"]);
+    assert_eq!(
+        panes(&m, f)[..3],
+        ["00:00:13.201 [00:00:00) cart:5 ON_TIME", "00:00:13.201 [00:00:00) home:5 ON_TIME", "00:00:13.201 [00:00:00) search:5 ON_TIME"]
+    );
+    assert_eq!(
+        panes(&m, sp)[..3],
+        ["00:00:20.100 [00:00:00) cart:6 batch 3", "00:00:20.100 [00:00:00) home:5 batch 3", "00:00:20.100 [00:00:00) search:5 batch 3"]
+    );
     assert_eq!((f.panes.len(), sp.panes.len()), (9, 9));
     assert_eq!(f.y_range, Some((0, 40_000)));
     assert_eq!(f.windows.len(), 4);

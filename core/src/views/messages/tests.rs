@@ -69,7 +69,10 @@ fn acks_all_produce_is_metadata_produce_two_fetch_round_trips_and_the_response()
         ]
     );
     assert_eq!(m.arrows.iter().map(|a| a.latency()).collect::<Vec<_>>(), vec![Some(MS); 8]);
-    assert_eq!(m.arrows.iter().map(|a| a.family.name()).collect::<Vec<_>>(), ["metadata", "metadata", "produce", "fetch", "fetch", "fetch", "fetch", "produce"]);
+    assert_eq!(
+        m.arrows.iter().map(|a| a.family.name()).collect::<Vec<_>>(),
+        ["metadata", "metadata", "produce", "fetch", "fetch", "fetch", "fetch", "produce"]
+    );
     // Ids grow in send order.
     assert!(m.arrows.windows(2).all(|w| w[0].id < w[1].id));
     assert_eq!(m.not_drawn, 0);
@@ -132,10 +135,7 @@ label = "cut p1 from b1"
     );
     assert_eq!(drop_word(DropReason::Partitioned), "partitioned");
     let marks: Vec<(Micros, Option<usize>, Option<usize>, MarkKind, &str)> = m.marks.iter().map(|k| (k.t, k.lane, k.peer, k.kind, k.label.as_str())).collect();
-    assert_eq!(
-        marks,
-        vec![(T0 - MS, None, None, MarkKind::Fault, "fault: cut p1 from b1"), (T0 - MS, Some(4), Some(1), MarkKind::LinkCut, "cut p1 → b1")]
-    );
+    assert_eq!(marks, vec![(T0 - MS, None, None, MarkKind::Fault, "fault: cut p1 from b1"), (T0 - MS, Some(4), Some(1), MarkKind::LinkCut, "cut p1 → b1")]);
 }
 
 #[test]

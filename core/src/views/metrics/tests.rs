@@ -46,10 +46,13 @@ fn a2_failover_fault_periods_and_isr_dip() {
     assert_eq!(ids(&m), ["produce-throughput", "consume-throughput", "consumer-lag", "isr", "latency"]);
     // The partition cuts b1 and p1 off from the rest (16 directed links)
     // from 10 s until it heals at 20 s; b1 is down from 10.5 s to 20 s.
-    assert_eq!(m.faults, vec![
-        FaultSpan { kind: FaultKind::Network, subject: "16 links".into(), label: "faults[0] partition".into(), start: 10_000_000, end: Some(20_000_000) },
-        FaultSpan { kind: FaultKind::Down, subject: "b1".into(), label: "faults[1] crash".into(), start: 10_500_000, end: Some(20_000_000) },
-    ]);
+    assert_eq!(
+        m.faults,
+        vec![
+            FaultSpan { kind: FaultKind::Network, subject: "16 links".into(), label: "faults[0] partition".into(), start: 10_000_000, end: Some(20_000_000) },
+            FaultSpan { kind: FaultKind::Down, subject: "b1".into(), label: "faults[1] crash".into(), start: 10_500_000, end: Some(20_000_000) },
+        ]
+    );
     // The controller shrinks the ISR when it fences b1 (no heartbeats since
     // the partition), and b1 rejoins after its restart: the dip is in the
     // buckets of those two trace records.

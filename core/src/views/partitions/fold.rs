@@ -191,7 +191,9 @@ impl Logs {
             }
             K::Replicated { tp, from, to } => {
                 let runs = match self.replicas.get(&(*tp, node)).map(|r| r.role) {
-                    Some(Role::Follower(Some(l))) => self.replicas.get(&(*tp, l)).filter(|l| *from >= l.log_start && *to <= l.leo).map(|l| l.runs_from(*from, *to)),
+                    Some(Role::Follower(Some(l))) => {
+                        self.replicas.get(&(*tp, l)).filter(|l| *from >= l.log_start && *to <= l.leo).map(|l| l.runs_from(*from, *to))
+                    }
                     _ => None,
                 };
                 self.at(*tp, node).copy(runs, *from, *to);

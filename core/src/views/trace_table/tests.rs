@@ -139,13 +139,13 @@ fn filter_semantics_match_brute_force() {
     let sends = trace_rows(w, &filters[2], Page::Follow { rows: 100 });
     assert_eq!(sends.rows.iter().map(|r| r.summary.split(" (").next().unwrap()).collect::<Vec<_>>(), ["Metadata → b2", "Produce → b1"]);
     let notable = trace_rows(w, &filters[5], Page::Follow { rows: 100 });
-    assert_eq!(
-        notable.rows.iter().map(|r| (r.node.as_str(), r.kind)).collect::<Vec<_>>(),
-        [("controller", "partition_changed"), ("b1", "became_leader")]
-    );
+    assert_eq!(notable.rows.iter().map(|r| (r.node.as_str(), r.kind)).collect::<Vec<_>>(), [("controller", "partition_changed"), ("b1", "became_leader")]);
     assert!(notable.rows[0].summary.starts_with("orders-0: leader b1 (epoch 0), ISR [b1, b2, b3] — created"), "{}", notable.rows[0].summary);
     let at = trace_rows(w, &filters[7], Page::Follow { rows: 100 });
-    assert_eq!(at.rows.iter().map(|r| (r.t, r.node.as_str(), r.kind)).collect::<Vec<_>>(), [(5_003_000, "b1", "msg_deliver"), (5_003_000, "b1", "appended"), (5_003_000, "b1", "msg_send"), (5_003_000, "b1", "msg_send")]);
+    assert_eq!(
+        at.rows.iter().map(|r| (r.t, r.node.as_str(), r.kind)).collect::<Vec<_>>(),
+        [(5_003_000, "b1", "msg_deliver"), (5_003_000, "b1", "appended"), (5_003_000, "b1", "msg_send"), (5_003_000, "b1", "msg_send")]
+    );
     // A node name that is no node matches nothing.
     let none = trace_rows(w, &TraceFilter { node: Some("b9".into()), ..Default::default() }, Page::Follow { rows: 10 });
     assert_eq!((none.rows.len(), none.matched, none.older_page), (0, MatchCount { n: 0, exact: true }, None));
