@@ -39,6 +39,11 @@ struct Open {
 }
 
 /// Every fault period up to the world's current moment, ordered by start.
+/// A period: start, end (if healed), the fault label that caused it.
+type Period = (Micros, Option<Micros>, Option<String>);
+/// A cut link over a period: start, end, label, from, to.
+type LinkCut = (Micros, Option<Micros>, Option<String>, NodeId, NodeId);
+
 pub fn fault_periods(world: &World) -> Vec<FaultPeriod> {
     let name = |n: NodeId| world.sim.node_name(n).to_string();
     let mut out = Vec::new();
@@ -47,7 +52,7 @@ pub fn fault_periods(world: &World) -> Vec<FaultPeriod> {
     let mut skewed: BTreeMap<NodeId, Open> = BTreeMap::new();
     // Cut links: (from, to) → (start, cause); closed ones grouped later.
     let mut cut: BTreeMap<(NodeId, NodeId), (Micros, Option<String>)> = BTreeMap::new();
-    let mut links: Vec<(Micros, Option<Micros>, Option<String>, NodeId, NodeId)> = Vec::new();
+    let mut links: Vec<LinkCut> = Vec::new();
     let mut last_fault: Option<(Micros, String)> = None;
     let close = |out: &mut Vec<FaultPeriod>, kind: &'static str, o: Open, end: Option<Micros>| {
         out.push(FaultPeriod { start: o.start, end, kind, label: o.label, cause: o.cause });
@@ -117,7 +122,7 @@ pub fn fault_periods(world: &World) -> Vec<FaultPeriod> {
         links.push((start, None, c, from, to));
     }
     // Group links by (start, end, cause): one partition is one period.
-    let mut groups: BTreeMap<(Micros, Option<Micros>, Option<String>), Vec<(NodeId, NodeId)>> = BTreeMap::new();
+    let mut groups: BTreeMap<Period, Vec<(NodeId, NodeId)>> = BTreeMap::new();
     for (start, end, c, from, to) in links {
         groups.entry((start, end, c)).or_default().push((from, to));
     }

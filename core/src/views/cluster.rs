@@ -252,9 +252,9 @@ fn status_word(s: NodeStatus) -> &'static str {
 fn human(us: Micros) -> String {
     if us == u64::MAX {
         "never".into()
-    } else if us >= 1_000_000 && us % 100_000 == 0 {
+    } else if us >= 1_000_000 && us.is_multiple_of(100_000) {
         let tenths = us / 100_000;
-        if tenths % 10 == 0 {
+        if tenths.is_multiple_of(10) {
             format!("{} s", tenths / 10)
         } else {
             format!("{}.{} s", tenths / 10, tenths % 10)

@@ -658,10 +658,8 @@ impl MetricsFold {
             _ => words,
         };
         match k {
-            KernelEvent::FaultFired { label } => {
-                if !label.ends_with(" (end)") {
-                    self.label = Some((t, label.clone()));
-                }
+            KernelEvent::FaultFired { label } if !label.ends_with(" (end)") => {
+                self.label = Some((t, label.clone()));
             }
             KernelEvent::Crash { .. } | KernelEvent::Pause => {
                 let (kind, tag) = if matches!(k, KernelEvent::Pause) { (FaultKind::Paused, 1) } else { (FaultKind::Down, 0) };

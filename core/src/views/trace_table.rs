@@ -529,7 +529,7 @@ pub fn summary(world: &World, r: &TraceRecord<Event>) -> String {
                 format!("{}: batch of {count} (from send #{first_send}) → {}{retry}", tp(p), name(*broker))
             }
             KEvent::Assigned { generation, partitions } => {
-                format!("assigned [{}] (generation {generation})", partitions.iter().map(|p| tp(p)).collect::<Vec<_>>().join(", "))
+                format!("assigned [{}] (generation {generation})", partitions.iter().map(&tp).collect::<Vec<_>>().join(", "))
             }
             KEvent::Polled { tp: p, records } => match (records.first(), records.last()) {
                 (Some(a), Some(b)) => format!("{}: polled {} record(s), offsets {}..{}", tp(p), records.len(), a.0, b.0),

@@ -165,10 +165,8 @@ fn replica(p: &PartitionModel, r: &ReplicaModel, span: u64, on_poke: &Callback<P
     } else {
         "out of ISR"
     };
-    let mut markers: Vec<(u64, String, &'static str, &'static str)> = Vec::new();
-    markers.push((r.log_start, "start".into(), "marker-start", "log start"));
-    markers.push((r.hw, "HW".into(), "marker-hw", "HW"));
-    markers.push((r.leo, "LEO".into(), "marker-leo", "LEO"));
+    let markers: Vec<(u64, String, &'static str, &'static str)> =
+        vec![(r.log_start, "start".into(), "marker-start", "log start"), (r.hw, "HW".into(), "marker-hw", "HW"), (r.leo, "LEO".into(), "marker-leo", "LEO")];
     // Markers at the same offset share one label.
     let mut merged: Vec<(u64, String, &'static str, &'static str)> = Vec::new();
     for m in markers {

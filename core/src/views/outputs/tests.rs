@@ -1,3 +1,4 @@
+#![allow(clippy::type_complexity)] // tuples of expected values read best inline
 use super::*;
 use crate::session::{Session, BUILTIN_SCENARIOS};
 use crate::stream::types::Window;
