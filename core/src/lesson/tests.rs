@@ -140,11 +140,10 @@ fn errors_are_located_with_field_paths() {
         ("[[steps]]\nexpect = [{ producer = \"p1\", acked = \">> 3\" }]\n", (9, 38), "steps[0].expect[0].acked", "not a comparison"),
         (
             "[[steps]]\nexpect = [{ output = { job = \"j\", window = \"[12:00:00, 12:02:00)\", value = 14, timing = \"ON_TIME\" } }]\n",
-            (9, 13),
-            "steps[0].expect[0].output",
-            "not supported yet",
+            (9, 30),
+            "steps[0].expect[0].output.job",
+            "no job named \"j\"",
         ),
-        ("[[steps]]\nexpect = [{ output = { job = \"j\", timing = \"SOON\" } }]\n", (9, 44), "steps[0].expect[0].output.timing", "EARLY, ON_TIME or LATE"),
         ("[[steps]]\npredict = \"q\"\nchoices = [\"a\", \"b\"]\nanswer = 3\n[[steps]]\nrun = \"1s\"\n", (11, 10), "steps[0].answer", "numbered 1 to 2"),
         ("[[steps]]\npredict = \"q\"\nanswer = 3\n", (9, 11), "steps[0].predict", "add a `run` step after it"),
         ("[[steps]]\nrun = \"1s\"\nchoices = [\"a\"]\n", (10, 1), "steps[0].choices", "belongs to a `predict` step"),
@@ -159,6 +158,21 @@ fn errors_are_located_with_field_paths() {
         }
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+#[test]
+fn output_filter_errors_are_located() {
+    let with_jobs = |steps: &str| {
+        format!(
+            "id = \"t\"\ntitle = \"T\"\nminutes = 10\ngoals = [\"g\"]\n[[scenarios]]\nname = \"b7\"\nfile = \"scenarios/stream/beam/ex-b7-early-late.toml\"\n{steps}"
+        )
+    };
+    let e = parse_err(&with_jobs("[[steps]]\nexpect = [{ output = { job = \"perfect\", timing = \"SOON\" } }]\n"));
+    assert_eq!((e.line, e.column, e.path.as_str()), (9, 50, "steps[0].expect[0].output.timing"), "{e}");
+    assert!(e.message.contains("EARLY, ON_TIME or LATE"), "{e}");
+    let e = parse_err(&with_jobs("[[steps]]\nexpect = [{ output = { job = \"perfect\", count = 2 } }]\n"));
+    assert_eq!(e.path.as_str(), "steps[0].expect[0].output.count", "{e}");
+    assert!(e.message.contains("beside `output`"), "{e}");
 }
 
 #[test]
