@@ -199,9 +199,12 @@ pub struct App {
     textarea_ref: NodeRef,
     focus_error: bool,
     /// `summary_text()` reads the whole trace, so while playing it is
-    /// refreshed a few times a second rather than every frame.
+    /// refreshed a few times a second rather than every frame, and not at
+    /// all once it costs more than a frame's budget (a long run): then it
+    /// is refreshed when playback pauses.
     summary: String,
     summary_ms: f64,
+    summary_cost_ms: f64,
     /// Bumped whenever the run moved; views re-render on a change.
     frame: u64,
     /// Bumped whenever the run was replaced.
@@ -260,6 +263,7 @@ impl Component for App {
             focus_error: false,
             summary: String::new(),
             summary_ms: 0.0,
+            summary_cost_ms: 0.0,
             frame: 0,
             run: 0,
             tab: Tab::Summary,
@@ -484,6 +488,9 @@ impl Component for App {
 
 /// How often the summary is recomputed while playing.
 const SUMMARY_REFRESH_MS: f64 = 250.0;
+/// The longest a summary may take to be recomputed during playback without
+/// dropping frames (a 60 fps frame is 16.7 ms, and the views need most of it).
+pub(crate) const SUMMARY_BUDGET_MS: f64 = 4.0;
 
 impl App {
     fn refresh_summary(&mut self, force: bool) {
@@ -491,9 +498,11 @@ impl App {
             return;
         }
         let now = now_ms();
-        if force || now - self.summary_ms >= SUMMARY_REFRESH_MS {
+        let affordable = self.summary_cost_ms <= SUMMARY_BUDGET_MS;
+        if force || (affordable && now - self.summary_ms >= SUMMARY_REFRESH_MS) {
             self.summary = self.player.as_ref().map(|s| s.borrow().summary_text()).unwrap_or_default();
-            self.summary_ms = now;
+            self.summary_ms = now_ms();
+            self.summary_cost_ms = self.summary_ms - now;
         }
     }
 

@@ -19,7 +19,11 @@ impl App {
         let events = recent_events(player.world(), RECENT_EVENTS).join("\n");
         html! {
             <div class="summary-tab">
-                <h3>{ "Summary" }</h3>
+                <h3>{ "Summary" }
+                    if self.playing && self.summary_cost_ms > crate::SUMMARY_BUDGET_MS {
+                        <span class="muted summary-stale">{ " (a long run: updated when paused)" }</span>
+                    }
+                </h3>
                 <pre id="summary" class="output">{ &self.summary }</pre>
                 <h3>{ format!("Recent events (last {RECENT_EVENTS})") }</h3>
                 <pre id="events" class="output events" ref={self.events_ref.clone()} tabindex="0">

@@ -1,0 +1,183 @@
+// A student's first session, in headless Chromium: open a scenario, press
+// play, crash the partition leader by clicking it in the cluster view, step to
+// the election, check what the views show, scrub back to before the crash and
+// forward again. Then the same app with each lower tab open, one screenshot per
+// view (target/screenshots/view-*.png).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startServer, launchBrowser, openApp, screenshot, runState,
+} from './helpers.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** What the partitions view shows for one partition. */
+async function partition(page, tp) {
+  return page.evaluate((tp) => {
+    const section = document.querySelector(`section.partition[data-tp="${tp}"]`);
+    if (!section) return null;
+    const replicas = {};
+    for (const r of section.querySelectorAll('[data-replica]')) {
+      replicas[r.dataset.replica] = {
+        hw: Number(r.dataset.hw), leo: Number(r.dataset.leo), isr: r.dataset.isr, status: r.dataset.status, leader: r.dataset.leader === 'true',
+      };
+    }
+    return { leader: section.dataset.leader, epoch: Number(section.dataset.leaderEpoch), hw: Number(section.dataset.hw), replicas };
+  }, tp);
+}
+
+/** The status the cluster view gives a node (up, down, paused). */
+async function nodeStatus(page, name) {
+  return page.getAttribute(`.cluster-node[data-node="${name}"]`, 'data-status');
+}
+
+/** Moves the time slider to `us` and waits until the page shows that moment. */
+async function scrubTo(page, us) {
+  await page.evaluate((us) => {
+    const slider = document.querySelector('#scrub');
+    slider.value = String(us);
+    slider.dispatchEvent(new Event('input', { bubbles: true }));
+  }, us);
+  await page.waitForFunction((us) => document.querySelector('#sim-time')?.dataset.us === String(us), us);
+}
+
+test('play, crash the leader by clicking it, watch the election, scrub back and forward', async (t) => {
+  const { page, context, problems } = await openApp(browser, server.url, {
+    fragment: '#scenario=basic.toml&seed=3', width: 1440,
+  });
+  try {
+    await page.waitForSelector('section.partition[data-tp="orders-0"]');
+    const start = await runState(page);
+    assert.equal(start.state, 'paused');
+
+    // Play at 10× until about 3 s of simulated time have passed.
+    await page.selectOption('#speed', '10');
+    await page.click('#play');
+    await page.waitForFunction(() => Number(document.querySelector('#sim-time').dataset.us) >= 3_000_000, null, { timeout: 20_000 });
+    await page.click('#pause');
+    const beforeCrash = await runState(page);
+    const p0 = await partition(page, 'orders-0');
+    t.diagnostic(`paused at ${beforeCrash.us} µs: orders-0 leader ${p0.leader}, epoch ${p0.epoch}, HW ${p0.hw}`);
+    assert.match(p0.leader, /^b\d$/, 'orders-0 has a leader');
+    assert.ok(p0.hw > 0, 'records have been replicated and the HW has moved');
+    assert.equal(Object.values(p0.replicas).filter((r) => r.isr === 'in').length, 3, 'all three replicas are in the ISR');
+    const leader = p0.leader;
+    assert.equal(await nodeStatus(page, leader), 'up');
+    await screenshot(page, 'student-before-crash');
+
+    // Click the leader in the cluster view; the fault menu offers a crash.
+    await page.click(`.cluster-node[data-node="${leader}"]`);
+    await page.waitForSelector('#fault-menu');
+    assert.match(await page.textContent('#fault-menu'), new RegExp(`${leader} \\(up\\)`));
+    await page.click('#fault-crash');
+    await page.waitForSelector('#fault-menu', { state: 'detached' });
+    await page.waitForFunction((n) => document.querySelector(`.cluster-node[data-node="${n}"]`)?.dataset.status === 'down', leader);
+    // The fault became part of the scenario: the editor's text has it, at the moment it was injected.
+    const text = await page.inputValue('#toml');
+    assert.match(text, /\[\[faults\]\]/, 'the injected crash is written into the scenario');
+    assert.match(text, new RegExp(`"${leader}"`));
+
+    // Step from interesting event to interesting event until a new leader is elected.
+    let p;
+    for (let i = 0; i < 40; i++) {
+      await page.click('#next-interesting');
+      p = await partition(page, 'orders-0');
+      if (p.leader && p.leader !== leader && /^b\d$/.test(p.leader)) break;
+      if ((await runState(page)).finished) break;
+    }
+    const elected = await runState(page);
+    t.diagnostic(`after the crash: orders-0 leader ${p.leader}, epoch ${p.epoch} at ${elected.us} µs`);
+    assert.notEqual(p.leader, leader, 'a new leader was elected');
+    assert.match(p.leader, /^b\d$/);
+    assert.ok(p.epoch > p0.epoch, `the leader epoch went up (${p0.epoch} → ${p.epoch})`);
+    assert.equal(p.replicas[leader].status, 'down', 'the crashed broker\'s replica is shown down');
+    assert.ok(p.replicas[p.leader].leader, 'the new leader\'s replica is marked as leader');
+    await page.click('#tab-trace');
+    await screenshot(page, 'student-after-election');
+
+    // Scrub back to before the crash: the old leader is back, up, with its epoch.
+    await scrubTo(page, 2_000_000);
+    const back = await partition(page, 'orders-0');
+    assert.equal(back.leader, leader, 'before the crash the old leader leads again');
+    assert.equal(back.epoch, p0.epoch);
+    assert.equal(await nodeStatus(page, leader), 'up');
+    assert.ok(back.hw <= p0.hw, `the HW at 2 s (${back.hw}) is not above the HW at ${beforeCrash.us} µs (${p0.hw})`);
+    await screenshot(page, 'student-scrubbed-back');
+
+    // Scrub forward to the election again: same moment, same trace, same hash.
+    await scrubTo(page, elected.us);
+    const again = await runState(page);
+    assert.equal(again.hash, elected.hash, 'scrubbing back and forth re-creates the same trace');
+    assert.equal(again.len, elected.len);
+    assert.deepEqual(await partition(page, 'orders-0'), p);
+
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+// One scenario with a cluster, two jobs (Flink-style and Spark-style) and
+// checkers, so every view has something to draw.
+const VIEWS_SCENARIO = 'stream/compare/flink-vs-spark.toml';
+const TABS = [
+  ['summary', '#tab-summary'],
+  ['messages', '#tab-messages'],
+  ['event-time', '#tab-event-time'],
+  ['metrics', '#tab-metrics'],
+  ['outputs', '#tab-outputs'],
+  ['trace', '#tab-trace'],
+];
+
+test('every view draws something, and is photographed', async (t) => {
+  const { page, context, problems } = await openApp(browser, server.url, {
+    fragment: `#scenario=${encodeURIComponent(VIEWS_SCENARIO)}&seed=1&run=1`, width: 1440,
+  });
+  try {
+    await page.waitForSelector('#trace-hash[data-finished="true"]', { timeout: 120_000 });
+    const end = await runState(page);
+    // The middle of the run: plots have points on both sides of the cursor.
+    await scrubTo(page, Math.floor(end.us / 2 / 1000) * 1000);
+    for (const [name, tab] of TABS) {
+      await page.click(tab);
+      await page.waitForSelector(`${tab}[aria-selected="true"]`);
+      const panel = page.locator('.tab-panel');
+      const size = await panel.evaluate((el) => ({
+        text: el.textContent.trim().length,
+        canvases: [...el.querySelectorAll('canvas')].filter((c) => c.width > 0 && c.height > 0).length,
+        svgs: el.querySelectorAll('svg *').length,
+        rows: el.querySelectorAll('tr, li').length,
+      }));
+      t.diagnostic(`${name}: ${JSON.stringify(size)}`);
+      assert.ok(size.text > 0 || size.canvases > 0 || size.svgs > 0, `the ${name} tab shows something`);
+      if (name === 'event-time' || name === 'metrics') assert.ok(size.canvases > 0, `the ${name} tab draws its plots`);
+      if (name === 'trace') assert.ok(size.rows > 0, 'the trace table has rows');
+      await screenshot(page, `view-${name}`);
+    }
+    // The top views: cluster and partitions.
+    assert.ok(await page.locator('.cluster-node').count() > 0, 'the cluster view shows nodes');
+    await page.locator('.cluster').screenshot({ path: await screenshotPath('view-cluster') });
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+async function screenshotPath(name) {
+  const { SCREENSHOTS } = await import('./helpers.mjs');
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(SCREENSHOTS, { recursive: true });
+  return `${SCREENSHOTS}/${name}.png`;
+}
