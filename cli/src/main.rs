@@ -76,7 +76,7 @@ enum Cmd {
         #[arg(long, default_value = url::DEFAULT_BASE)]
         base: String,
     },
-    /// Lessons: check them (run every step) or show one step by step.
+    /// Lessons: check them (run every step), show one step by step, or preview one in the browser.
     Lesson {
         #[command(subcommand)]
         cmd: LessonCmd,

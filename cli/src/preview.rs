@@ -65,7 +65,16 @@ fn verdict(file: &Path) -> Vec<String> {
 }
 
 pub fn preview(file: &Path, port: u16, dist: Option<&Path>) -> Result<u8, Fail> {
-    let dist = dist.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("web").join("dist"));
+    // By default the repository's build: found from the lesson, like its
+    // scenarios, so the command works from any directory.
+    let dist = dist.map(Path::to_path_buf).unwrap_or_else(|| {
+        let local = PathBuf::from("web").join("dist");
+        if local.join("index.html").is_file() {
+            local
+        } else {
+            repo_root(file).join("web").join("dist")
+        }
+    });
     if !dist.join("index.html").is_file() {
         return Err(Fail(
             2,

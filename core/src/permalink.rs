@@ -26,8 +26,8 @@
 //!   `warning` for the app to show: the same seed may give another run.
 //!
 //! The short form the app has always used, `#scenario=<built-in file>&seed=<n>&run=1`,
-//! is still accepted ([`Decoded::Builtin`]), with the same rules as
-//! `web/src/logic.rs::parse_fragment`.
+//! is still accepted ([`Decoded::Builtin`]): unknown keys ignored, decimal
+//! or `0x` seeds.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -161,8 +161,8 @@ fn decode_full(frag: &str, pairs: &[(&str, &str)]) -> Result<Decoded, PermalinkE
     Ok(Decoded::Link { link: Link { scenario_file, text, seed, version }, warning })
 }
 
-/// The app's historical short form; mirrors `web/src/logic.rs::parse_fragment`
-/// (unknown keys ignored, decimal or `0x` seeds).
+/// The app's historical short form (unknown keys ignored, decimal or `0x`
+/// seeds).
 fn decode_builtin(pairs: &[(&str, &str)]) -> Result<Decoded, PermalinkError> {
     let (mut scenario, mut seed, mut run) = (None, None, false);
     for (key, value) in pairs {

@@ -358,9 +358,9 @@ impl<D: Domain> Sim<D> {
         while self.step() {}
     }
 
-    /// Applies a fault now, as if scripted (used by the UI's direct
-    /// manipulation; the caller also records it in the scenario so the run
-    /// stays reproducible).
+    /// Applies a fault now, as if scripted (used by lessons' `inject`
+    /// steps; the web app's direct manipulation writes `[[faults]]` into the
+    /// scenario text instead, see `player::inject`).
     pub fn inject(&mut self, label: &str, action: FaultAction<D::Selector>) {
         self.fire(label.to_string(), action, None);
     }

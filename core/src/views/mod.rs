@@ -13,3 +13,5 @@ pub mod metrics;
 pub mod outputs;
 pub mod partitions;
 pub mod trace_table;
+#[cfg(test)]
+mod scrub_tests;

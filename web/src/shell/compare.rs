@@ -1,5 +1,5 @@
 //! Forks: the original run kept beside the fork, so a student sees what the
-//! change did (trace, acknowledged writes, elections, outputs).
+//! change did: simulated time, trace length and trace hash, side by side.
 
 use crate::{App, Msg};
 use yew::prelude::*;

@@ -62,13 +62,15 @@ impl Frame {
     fn sy(&self) -> f64 {
         self.height / (self.y1 - self.y0).max(f64::MIN_POSITIVE)
     }
-    /// Canvas x of data x (not clamped).
+    /// Canvas x of data x (clamped only to a generous off-canvas band, so
+    /// that a line to a far point keeps its direction but never has a
+    /// length of billions of pixels).
     pub fn px(&self, x: f64) -> i32 {
-        (self.left + (x - self.x0) * self.sx()).round() as i32
+        far((self.left + (x - self.x0) * self.sx()).round())
     }
-    /// Canvas y of data y (not clamped).
+    /// Canvas y of data y (clamped like [`Frame::px`]).
     pub fn py(&self, y: f64) -> i32 {
-        (self.top + self.height - (y - self.y0) * self.sy()).round() as i32
+        far((self.top + self.height - (y - self.y0) * self.sy()).round())
     }
     /// Data x at canvas x.
     pub fn x_of(&self, px: f64) -> f64 {
@@ -179,6 +181,12 @@ pub fn dashes(points: &[(i32, i32)], on: f64, off: f64) -> Vec<[(i32, i32); 2]> 
             let in_on = phase < on;
             let step = if in_on { on - phase } else { period - phase };
             let next = (d + step).min(len);
+            if next <= d {
+                // The rest of this dash or gap is below the float resolution
+                // at distance d: skip to its end, or the loop never moves.
+                phase = if in_on { on } else { 0.0 };
+                continue;
+            }
             if in_on {
                 out.push([at(d), at(next)]);
             }
@@ -187,6 +195,15 @@ pub fn dashes(points: &[(i32, i32)], on: f64, off: f64) -> Vec<[(i32, i32); 2]> 
         }
     }
     out
+}
+
+/// A canvas coordinate limited to ±100 000 px (NaN → 0).
+fn far(v: f64) -> i32 {
+    if v.is_nan() {
+        0
+    } else {
+        v.clamp(-100_000.0, 100_000.0) as i32
+    }
 }
 
 /// A line style: colour, width in CSS px, and dash pattern in CSS px
@@ -338,6 +355,27 @@ mod tests {
         assert_eq!(time_step_ms(600_000.0, 8), 120_000.0);
         assert_eq!(time_step_ms(40_000.0, 6), 10_000.0);
         assert_eq!(time_ticks(43_200_000.0, 43_500_000.0, 6), vec![43_200_000.0, 43_260_000.0, 43_320_000.0, 43_380_000.0, 43_440_000.0, 43_500_000.0]);
+    }
+
+    #[test]
+    fn dashes_end_when_a_dash_ends_below_float_resolution() {
+        // A phase a hair below the end of a dash, far along a long line, used
+        // to make no progress and push the same dash forever.
+        let pts = [(0, 0), (0, 3_000_000)];
+        let n = dashes(&pts, 0.1 + 0.2, 0.3).len();
+        assert!((4_900_000..=5_100_000).contains(&n), "{n} dashes");
+        for on in [0.7, 1.1, 2.9, 3.3, 6.0 * 1.25] {
+            let n = dashes(&[(0, 0), (999, 777), (-5, 10), (100_000, 100_000)], on, on / 3.0).len();
+            assert!(n > 0 && n < 1_000_000, "{on}: {n}");
+        }
+    }
+
+    #[test]
+    fn far_points_are_clamped() {
+        let f = Frame { left: 0.0, top: 0.0, width: 100.0, height: 100.0, x0: 0.0, x1: 1.0, y0: 1e16, y1: 1e16 + 1.0, dpr: 1.0 };
+        assert_eq!(f.px(1e300), 100_000);
+        assert_eq!(f.py(-1e300), 100_000);
+        assert_eq!(f.px(f64::NAN), 0);
     }
 
     #[test]
