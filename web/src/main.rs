@@ -9,6 +9,7 @@
 //! Everything shown is text that Yew escapes; no file content ever reaches
 //! `inner_html`.
 
+mod frame;
 mod glossary;
 mod lesson;
 mod logic;
@@ -16,7 +17,7 @@ mod shell;
 mod storage;
 mod views;
 
-use gloo_timers::callback::{Interval, Timeout};
+use gloo_timers::callback::Timeout;
 use std::cell::RefCell;
 use std::rc::Rc;
 use streamlab_core::session::{ScenarioError, BUILTIN_SCENARIOS};
@@ -29,8 +30,6 @@ use streamlab_core::permalink::{self, Decoded};
 use streamlab_core::player::{Interesting, Player, UserFault};
 use views::{Poke, RunHandle, ViewProps};
 
-/// Milliseconds between play ticks (about one animation frame).
-const TICK_MS: u32 = 16;
 /// The file name given to text that is not a built-in scenario.
 const CUSTOM_FILE: &str = "custom.toml";
 
@@ -117,6 +116,8 @@ pub enum Msg {
     RunToEnd,
     Reset,
     Tick,
+    /// The deferred summary recomputation (see `refresh_summary`).
+    RefreshSummary,
     SetSpeed(String),
     /// Scrub to a simulated time (µs).
     Seek(u64),
@@ -191,11 +192,10 @@ pub struct App {
     error: Option<ErrorView>,
     playing: bool,
     speed: Speed,
-    ticker: Option<Interval>,
+    ticker: Option<frame::AnimationFrame>,
     last_tick_ms: f64,
     show_report: bool,
     pending: Option<Timeout>,
-    events_ref: NodeRef,
     textarea_ref: NodeRef,
     focus_error: bool,
     /// `summary_text()` reads the whole trace, so while playing it is
@@ -205,8 +205,16 @@ pub struct App {
     summary: String,
     summary_ms: f64,
     summary_cost_ms: f64,
-    /// Bumped whenever the run moved; views re-render on a change.
+    /// The summary text is older than the run shown.
+    summary_stale: bool,
+    summary_timer: Option<Timeout>,
+    /// Bumped whenever the run moved; views re-render on a change. While
+    /// playing, at most every `VIEWS_REFRESH_MS` (see there).
     frame: u64,
+    views_ms: f64,
+    /// Made once: a new callback each render would make every view's props
+    /// differ, and every view redraw, on every frame.
+    on_poke: Callback<Poke>,
     /// Bumped whenever the run was replaced.
     run: u64,
     tab: Tab,
@@ -258,13 +266,16 @@ impl Component for App {
             last_tick_ms: 0.0,
             show_report: false,
             pending: None,
-            events_ref: NodeRef::default(),
             textarea_ref: NodeRef::default(),
             focus_error: false,
             summary: String::new(),
             summary_ms: 0.0,
             summary_cost_ms: 0.0,
+            summary_stale: true,
+            summary_timer: None,
             frame: 0,
+            views_ms: 0.0,
+            on_poke: ctx.link().callback(Msg::Poke),
             run: 0,
             tab: Tab::Summary,
             mode: Mode::Sandbox,
@@ -276,12 +287,13 @@ impl Component for App {
             share_url: None,
         };
         app.apply_fragment(ctx, &location_hash());
-        app.refresh_summary(true);
+        app.refresh_summary(ctx, true);
         app
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         let is_tick = matches!(msg, Msg::Tick);
+        let is_summary_refresh = matches!(msg, Msg::RefreshSummary);
         match msg {
             Msg::Select(name) => {
                 if let Some(text) = builtin(&name) {
@@ -353,7 +365,12 @@ impl Component for App {
                     self.load(&loaded.file_name, &loaded.text, Some(seed), loaded.builtin);
                 }
             }
-            Msg::Tick => self.tick(),
+            Msg::Tick => {
+                self.tick();
+                if self.playing {
+                    self.schedule_tick(ctx);
+                }
+            }
             Msg::SetSpeed(value) => {
                 if let Some((_, speed)) = SPEEDS.iter().find(|(label, _)| *label == value) {
                     self.speed = *speed;
@@ -373,6 +390,7 @@ impl Component for App {
             }
             Msg::ToggleReport => self.show_report = !self.show_report,
             Msg::Tab(tab) => self.tab = tab,
+            Msg::RefreshSummary => self.compute_summary(),
             Msg::Poke(poke) => self.poke(poke),
             Msg::Inject(fault) => self.inject(fault),
             Msg::CloseMenu => self.menu = None,
@@ -419,16 +437,18 @@ impl Component for App {
             Msg::Share => self.share(),
             Msg::DismissNotice => self.notice = None,
         }
-        self.refresh_summary(!is_tick || !self.playing);
-        self.frame += 1;
+        if !is_summary_refresh {
+            self.refresh_summary(ctx, !is_tick || !self.playing);
+        }
+        let now = now_ms();
+        if !(is_tick && self.playing) || now - self.views_ms >= VIEWS_REFRESH_MS {
+            self.frame += 1;
+            self.views_ms = now;
+        }
         true
     }
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
-        // Keep the newest event in view.
-        if let Some(events) = self.events_ref.cast::<web_sys::Element>() {
-            events.set_scroll_top(events.scroll_height());
-        }
         // Put the cursor on the line an error points at.
         if std::mem::take(&mut self.focus_error) {
             if let (Some(area), Some(err)) = (self.textarea_ref.cast::<web_sys::HtmlTextAreaElement>(), self.error.as_ref()) {
@@ -486,6 +506,17 @@ impl Component for App {
     }
 }
 
+/// While playing, the views (cluster, partitions, the tabs) redraw at most
+/// this often; the clock, the slider and the trace counters move every frame.
+/// Redrawing every view on every frame of a large cluster costs more than a
+/// frame (docs/performance.md), and 20 redraws a second is smooth enough
+/// for reading a log grow, while the page itself keeps its frame rate.
+/// Paused, stepped or scrubbed, the views redraw at once.
+const VIEWS_REFRESH_MS: f64 = 50.0;
+
+/// How long the slider must rest before an expensive summary is recomputed.
+const SUMMARY_DEBOUNCE_MS: u32 = 150;
+
 /// How often the summary is recomputed while playing.
 const SUMMARY_REFRESH_MS: f64 = 250.0;
 /// The longest a summary may take to be recomputed during playback without
@@ -493,17 +524,38 @@ const SUMMARY_REFRESH_MS: f64 = 250.0;
 pub(crate) const SUMMARY_BUDGET_MS: f64 = 4.0;
 
 impl App {
-    fn refresh_summary(&mut self, force: bool) {
-        if self.tab != Tab::Summary && !force {
+    /// Recomputes the Summary tab's text when it is shown and due. The
+    /// summary runs every checker over the whole trace (`Outcome::of`), so
+    /// it is never computed for a hidden tab, and once it costs more than a
+    /// frame's budget it waits: while playing until the pause, while
+    /// scrubbing until the slider has rested for `SUMMARY_DEBOUNCE_MS`.
+    fn refresh_summary(&mut self, ctx: &Context<Self>, force: bool) {
+        if self.tab != Tab::Summary {
+            self.summary_stale = true;
             return;
         }
         let now = now_ms();
-        let affordable = self.summary_cost_ms <= SUMMARY_BUDGET_MS;
-        if force || (affordable && now - self.summary_ms >= SUMMARY_REFRESH_MS) {
-            self.summary = self.player.as_ref().map(|s| s.borrow().summary_text()).unwrap_or_default();
-            self.summary_ms = now_ms();
-            self.summary_cost_ms = self.summary_ms - now;
+        if !(force || self.summary_stale || now - self.summary_ms >= SUMMARY_REFRESH_MS) {
+            return;
         }
+        if self.summary_cost_ms <= SUMMARY_BUDGET_MS {
+            self.compute_summary();
+        } else {
+            self.summary_stale = true;
+            if !self.playing {
+                let link = ctx.link().clone();
+                self.summary_timer = Some(Timeout::new(SUMMARY_DEBOUNCE_MS, move || link.send_message(Msg::RefreshSummary)));
+            }
+        }
+    }
+
+    fn compute_summary(&mut self) {
+        let start = now_ms();
+        self.summary = self.player.as_ref().map(|s| s.borrow().summary_text()).unwrap_or_default();
+        self.summary_ms = now_ms();
+        self.summary_cost_ms = self.summary_ms - start;
+        self.summary_stale = false;
+        self.summary_timer = None;
     }
 
     fn finished(&self) -> bool {
@@ -658,13 +710,18 @@ impl App {
         self.playing = true;
         self.menu = None;
         self.last_tick_ms = now_ms();
+        self.schedule_tick(ctx);
+    }
+
+    /// Asks for a `Tick` at the next animation frame.
+    fn schedule_tick(&mut self, ctx: &Context<Self>) {
         let link = ctx.link().clone();
-        self.ticker = Some(Interval::new(TICK_MS, move || link.send_message(Msg::Tick)));
+        self.ticker = frame::AnimationFrame::request(move || link.send_message(Msg::Tick));
     }
 
     fn pause(&mut self) {
         self.playing = false;
-        self.ticker = None; // dropping the Interval cancels it
+        self.ticker = None; // dropping the frame request cancels it
     }
 
     fn tick(&mut self) {
@@ -789,7 +846,7 @@ impl App {
             };
         };
         let link = ctx.link();
-        let props = ViewProps { run: RunHandle::new(player.clone(), self.frame, self.run), on_poke: link.callback(Msg::Poke) };
+        let props = ViewProps { run: RunHandle::new(player.clone(), self.frame, self.run), on_poke: self.on_poke.clone() };
         let tab_body = match self.tab {
             Tab::Summary => self.view_summary(ctx),
             Tab::Messages => html! { <views::messages::MessagesView ..props.clone() /> },

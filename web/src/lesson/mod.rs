@@ -126,6 +126,9 @@ pub struct LessonsPage {
     scroll: bool,
     newest_ref: NodeRef,
     on_hash: Option<Closure<dyn Fn()>>,
+    /// Made once: a new callback each render would make every view's props
+    /// differ, and every view redraw, on every frame.
+    on_poke: Callback<crate::Poke>,
 }
 
 fn location_hash() -> String {
@@ -159,6 +162,7 @@ impl Component for LessonsPage {
             cb
         });
         let mut page = LessonsPage {
+            on_poke: ctx.link().callback(Msg::Poke),
             route: Route::List,
             catalog: Rc::new(catalog::builtin()),
             taking: None,

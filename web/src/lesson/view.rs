@@ -481,7 +481,7 @@ impl LessonsPage {
 
     fn view_views(&self, ctx: &Context<Self>, t: &Taking) -> Html {
         let link = ctx.link();
-        let props = ViewProps { run: RunHandle::new(t.source.clone(), t.frame, t.run), on_poke: link.callback(Msg::Poke) };
+        let props = ViewProps { run: RunHandle::new(t.source.clone(), t.frame, t.run), on_poke: self.on_poke.clone() };
         let (label, time, started) = {
             let w = t.world();
             let world = crate::views::WorldSource::world(&*w);

@@ -20,15 +20,21 @@ impl App {
         html! {
             <div class="summary-tab">
                 <h3>{ "Summary" }
-                    if self.playing && self.summary_cost_ms > crate::SUMMARY_BUDGET_MS {
-                        <span class="muted summary-stale">{ " (a long run: updated when paused)" }</span>
+                    if self.summary_stale {
+                        <span class="muted summary-stale">
+                            { if self.playing { " (a long run: updated when paused)" } else { " (updating…)" } }
+                        </span>
                     }
                 </h3>
                 <pre id="summary" class="output">{ &self.summary }</pre>
                 <h3>{ format!("Recent events (last {RECENT_EVENTS})") }</h3>
-                <pre id="events" class="output events" ref={self.events_ref.clone()} tabindex="0">
-                    if events.is_empty() { <span class="muted">{ "(no events yet)" }</span> } else { { events } }
-                </pre>
+                // column-reverse keeps the newest line in view without reading
+                // the layout back every frame (a forced reflow while playing).
+                <div class="events-scroller" tabindex="0">
+                    <pre id="events" class="output events">
+                        if events.is_empty() { <span class="muted">{ "(no events yet)" }</span> } else { { events } }
+                    </pre>
+                </div>
                 <div class="report">
                     <button id="toggle-report" class="link-button" onclick={link.callback(|_| Msg::ToggleReport)}
                         aria-expanded={self.show_report.to_string()}>

@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod outputs;
 pub mod partitions;
 pub mod plot_canvas;
+pub mod strip_canvas;
 pub mod trace_table;
 
 /// Something the student clicked in a view.

@@ -8,6 +8,8 @@
 //! membership is a badge in words. Clicking a replica's broker asks the app
 //! for its fault menu.
 
+use super::plot_canvas::use_resize_tick;
+use super::strip_canvas::StripCanvas;
 use super::{Poke, ViewProps};
 use crate::glossary::tooltip;
 use streamlab_core::time::Micros;
@@ -27,6 +29,7 @@ fn max_cells(partitions: usize) -> usize {
 #[function_component(PartitionsView)]
 pub fn view(props: &ViewProps) -> Html {
     let fold = use_mut_ref(|| (u64::MAX, PartitionsFold::new()));
+    let resized = use_resize_tick();
     let model = {
         let mut f = fold.borrow_mut();
         if f.0 != props.run.run {
@@ -43,7 +46,7 @@ pub fn view(props: &ViewProps) -> Html {
     html! {
         <div class="partitions">
             { legend() }
-            { for model.partitions.iter().map(|p| partition(p, &props.on_poke)) }
+            { for model.partitions.iter().map(|p| partition(p, &props.on_poke, resized)) }
         </div>
     }
 }
@@ -55,6 +58,24 @@ fn epoch_class(epoch: i32) -> String {
     } else {
         format!("epoch-{}", epoch.rem_euclid(7))
     }
+}
+
+/// The strip in words, for screen readers (the canvas is a picture).
+fn strip_label(r: &ReplicaModel) -> String {
+    let (Some(a), Some(b)) = (r.cells.first(), r.cells.last()) else {
+        return format!("{}'s log: empty here", r.broker);
+    };
+    let pending = r.cells.iter().filter(|c| !c.visible).count();
+    let diverged = r.cells.iter().filter(|c| c.diverged).count();
+    let epochs: std::collections::BTreeSet<i32> = r.cells.iter().map(|c| c.epoch).filter(|e| *e != UNKNOWN_EPOCH).collect();
+    let epochs: Vec<String> = epochs.iter().map(i32::to_string).collect();
+    format!(
+        "{}'s log, offsets {} to {}: leader epoch {}; {pending} above the HW; {diverged} differing from the leader",
+        r.broker,
+        a.offset,
+        b.offset,
+        if epochs.is_empty() { "unknown".to_string() } else { epochs.join(", ") }
+    )
 }
 
 fn secs(t: Micros) -> String {
@@ -76,7 +97,7 @@ fn legend() -> Html {
     }
 }
 
-fn partition(p: &PartitionModel, on_poke: &Callback<Poke>) -> Html {
+fn partition(p: &PartitionModel, on_poke: &Callback<Poke>, resized: u32) -> Html {
     let span = (p.end - p.first).max(1);
     let leader = p.leader.clone().unwrap_or_else(|| "none".into());
     html! {
@@ -98,7 +119,7 @@ fn partition(p: &PartitionModel, on_poke: &Callback<Poke>) -> Html {
                 }
             </header>
             <div class="replicas">
-                { for p.replicas.iter().map(|r| replica(p, r, span, on_poke)) }
+                { for p.replicas.iter().map(|r| replica(p, r, span, on_poke, resized)) }
                 if !p.committed.is_empty() {
                     <div class="replica replica-groups" data-tp={p.name.clone()}>
                         <div class="replica-name-col" title={tooltip("committed offset")}>{ "groups" }</div>
@@ -137,7 +158,7 @@ fn truncation_note(t: &Truncation) -> Html {
     }
 }
 
-fn replica(p: &PartitionModel, r: &ReplicaModel, span: u64, on_poke: &Callback<Poke>) -> Html {
+fn replica(p: &PartitionModel, r: &ReplicaModel, span: u64, on_poke: &Callback<Poke>, resized: u32) -> Html {
     let poke = {
         let on_poke = on_poke.clone();
         let name = r.broker.clone();
@@ -200,17 +221,7 @@ fn replica(p: &PartitionModel, r: &ReplicaModel, span: u64, on_poke: &Callback<P
             </div>
             <div class="strip-col">
                 <div class="strip" style={format!("--cells: {span}")}>
-                    { for r.cells.iter().map(|c| {
-                        let col = c.offset - p.first + 1;
-                        let epoch = if c.epoch == UNKNOWN_EPOCH { "?".to_string() } else { c.epoch.to_string() };
-                        let title = format!("offset {} · leader epoch {}{}{}", c.offset, epoch,
-                            if c.visible { "" } else { " · above the HW: not visible to consumers yet" },
-                            if c.diverged { " · differs from the leader's record: will be truncated" } else { "" });
-                        html! {
-                            <span class={classes!("cell", epoch_class(c.epoch), (!c.visible).then_some("cell-pending"), c.diverged.then_some("cell-diverged"))}
-                                style={format!("grid-column: {col}")} data-offset={c.offset.to_string()} data-epoch={c.epoch.to_string()} {title}>{ epoch }</span>
-                        }
-                    }) }
+                    <StripCanvas cells={r.cells.clone()} first={p.first} {span} label={strip_label(r)} {resized} />
                     { for merged.iter().map(|(at, label, class, term)| marker(p, span, *at, &format!("{label} = {at}"), label, class, term)) }
                 </div>
                 <div class="replica-nums">
