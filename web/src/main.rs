@@ -337,7 +337,7 @@ impl Component for App {
             Msg::Step => {
                 self.pause();
                 if let Some(player) = &self.player {
-                    player.borrow_mut().step();
+                    player.borrow_mut().step_to_next_record();
                 }
             }
             Msg::NextInteresting => {

@@ -139,6 +139,23 @@ impl Player {
         self.step_inner()
     }
 
+    /// Processes events until one of them writes to the trace (or the run
+    /// ends): the Step button. A queue event can write nothing — a timer
+    /// that was cancelled or has gone stale — and a step that changes
+    /// nothing on screen looks broken to a student. False when the run is over.
+    pub fn step_to_next_record(&mut self) -> bool {
+        self.scan_from = None;
+        let before = self.trace_len();
+        loop {
+            if !self.step_inner() {
+                return false;
+            }
+            if self.trace_len() > before {
+                return true;
+            }
+        }
+    }
+
     fn step_inner(&mut self) -> bool {
         let r = self.world.sim.step();
         self.moved();

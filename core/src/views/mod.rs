@@ -12,6 +12,6 @@ pub mod messages;
 pub mod metrics;
 pub mod outputs;
 pub mod partitions;
-pub mod trace_table;
 #[cfg(test)]
 mod scrub_tests;
+pub mod trace_table;

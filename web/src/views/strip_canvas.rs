@@ -16,6 +16,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
+/// How long a measured canvas size is trusted (see `strip_canvas`).
+const SIZE_TTL_MS: f64 = 250.0;
+
 #[derive(Properties, PartialEq, Clone)]
 pub struct StripProps {
     pub cells: Vec<Cell>,
@@ -71,11 +74,25 @@ pub fn cell_at(cells: &[Cell], first: u64, span: u64, width: f64, x: f64) -> Opt
 #[function_component(StripCanvas)]
 pub fn strip_canvas(props: &StripProps) -> Html {
     let node = use_node_ref();
+    // The canvas's CSS size, read again only when the window was resized or
+    // a quarter second has passed: during playback, reading it on every
+    // redraw of every strip made the browser lay the page out there and
+    // then, several times a frame.
+    let size = use_mut_ref(|| None::<(u32, f64, (i32, i32))>);
     {
         let node = node.clone();
         use_effect_with(props.clone(), move |p| {
             if let Some(canvas) = node.cast::<HtmlCanvasElement>() {
-                draw(&canvas, &p.cells, p.first, p.span);
+                let now = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |perf| perf.now());
+                let known = size.borrow().filter(|(r, at, _)| *r == p.resized && now - at < SIZE_TTL_MS).map(|(_, _, s)| s);
+                let css = known.unwrap_or_else(|| {
+                    let s = (canvas.client_width(), canvas.client_height());
+                    if s.0 > 0 && s.1 > 0 {
+                        *size.borrow_mut() = Some((p.resized, now, s));
+                    }
+                    s
+                });
+                draw(&canvas, css, &p.cells, p.first, p.span);
             }
         });
     }
@@ -95,9 +112,8 @@ pub fn strip_canvas(props: &StripProps) -> Html {
     }
 }
 
-fn draw(canvas: &HtmlCanvasElement, cells: &[Cell], first: u64, span: u64) {
+fn draw(canvas: &HtmlCanvasElement, (cw, ch): (i32, i32), cells: &[Cell], first: u64, span: u64) {
     let dpr = web_sys::window().map(|w| w.device_pixel_ratio()).filter(|d| *d > 0.0).unwrap_or(1.0);
-    let (cw, ch) = (canvas.client_width(), canvas.client_height());
     if cw <= 0 || ch <= 0 || span == 0 {
         return;
     }
