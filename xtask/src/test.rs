@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::tools::{self, say, WASM_TARGET};
+use crate::tools::{self, say};
 use crate::web;
 
 #[derive(Default, Clone, Copy)]
@@ -49,18 +49,14 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         Ok(counts)
     }));
 
-    // 2. The web crate (and so core) compiles for wasm32.
-    stages.push(stage("wasm build (cargo build --target wasm32-unknown-unknown)", || {
-        tools::ensure_wasm_target()?;
-        tools::run(tools::cargo().current_dir(root).args(["build", "--package", "streamlab-web", "--target", WASM_TARGET]))?;
-        Ok(Counts::default())
-    }));
-
-    // 3. The web app as served: wasm profile, wasm-bindgen, static files.
+    // 2. The web app as served: the web crate (and so core) compiled for
+    // wasm32 in the wasm profile, wasm-bindgen, static files. (A separate
+    // debug wasm build used to come first; it checked nothing this does
+    // not, and took almost 4 minutes of CI.)
     stages.push(stage("web build (web/dist)", || web::build_web(root).map(|_| Counts::default())));
     let web_built = matches!(stages.last().map(|s| &s.outcome), Some(Outcome::Passed));
 
-    // 4. Browser tests against web/dist in headless Chromium.
+    // 3. Browser tests against web/dist in headless Chromium.
     if !browser {
         stages.push(skipped("browser tests", "--no-browser"));
     } else if !web_built {

@@ -236,7 +236,15 @@ fn legend(m: &ClusterModel) -> Html {
             { item(NodeKind::Broker, "▭") }
             { item(NodeKind::Producer, "▷") }
             { item(NodeKind::Consumer, "⬭") }
-            { item(NodeKind::Job, "⯃") }
+            // An octagon like the job nodes (U+2BC3 "⯃" is missing from common fonts).
+            if has(NodeKind::Job) {
+                <span title={tooltip(NodeKind::Job.word())}>
+                    <svg class="cluster-legend-octagon" width="13" height="11" viewBox="-1 -1 15 13" aria-hidden="true">
+                        <polygon points="4,0 9,0 13,4 13,7 9,11 4,11 0,7 0,4" fill="none" stroke="currentColor" stroke-width="1.4" />
+                    </svg>
+                    { format!(" {}", NodeKind::Job.word()) }
+                </span>
+            }
             if !m.edges.is_empty() {
                 <span class="cluster-legend-cut">{ "╌✕╌ cut link" }</span>
                 <span class="cluster-legend-cut">{ "▶✕ one-way cut (the arrow shows the blocked way)" }</span>
