@@ -143,8 +143,12 @@ fn marker(p: &PartitionModel, span: u64, at: u64, title: &str, label: &str, clas
     } else {
         ((at - p.first) as f64 * 100.0 / span as f64, "")
     };
+    // The HW's label reads leftwards from its line, the others rightwards, so
+    // HW and LEO labels one offset apart do not overlap (unless the HW is at
+    // the strip's left edge, where there is no room on the left).
+    let leftwards = class == "marker-hw" && pos >= 10.0;
     html! {
-        <span class={classes!("marker", class)} style={format!("left: {pos:.3}%")} title={format!("{title}\n{}", tooltip(term))}>
+        <span class={classes!("marker", class, leftwards.then_some("marker-leftwards"))} style={format!("left: {pos:.3}%")} title={format!("{title}\n{}", tooltip(term))}>
             <span class="marker-label">{ format!("{arrow}{label}") }</span>
         </span>
     }
