@@ -4,15 +4,12 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import {
-  ROOT, startServer, launchBrowser, openApp, screenshot, builtinScenarios,
+  ROOT, startServer, launchBrowser, openApp, screenshot, builtinScenarios, runCli,
 } from './helpers.mjs';
 
-const run = promisify(execFile);
 const SEEDS = [42, 7];
 
 let server;
@@ -30,22 +27,7 @@ after(async () => {
 
 /** `streamlab run <file> --seed <seed> --json` → the parsed report. */
 async function cliReport(file, seed) {
-  const args = ['run', file, '--seed', String(seed), '--json'];
-  const cli = process.env.STREAMLAB_CLI || path.join(ROOT, 'target', 'debug', 'streamlab');
-  const [program, argv] = existsSync(cli)
-    ? [cli, args]
-    : ['cargo', ['run', '--quiet', '--package', 'streamlab-cli', '--', ...args]];
-  let stdout;
-  try {
-    ({ stdout } = await run(program, argv, { cwd: ROOT, maxBuffer: 256 * 1024 * 1024 }));
-  } catch (err) {
-    // Exit code 1 means "ran, but an expectation failed": the report is still on stdout.
-    if (err.code !== 1 || !err.stdout) {
-      throw new Error(`${program} ${argv.join(' ')} failed (exit ${err.code}): ${err.stderr || err.message}`);
-    }
-    stdout = err.stdout;
-  }
-  return JSON.parse(stdout);
+  return JSON.parse(await runCli(['run', file, '--seed', String(seed), '--json']));
 }
 
 test('the web app and the native CLI agree on the trace hash', async (t) => {

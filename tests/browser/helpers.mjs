@@ -11,6 +11,8 @@
 
 import { createServer } from 'node:http';
 import { readFile, mkdir, stat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,10 +112,15 @@ export async function openApp(browser, baseUrl, { fragment = '', width = 1024, h
   return { page, context, problems };
 }
 
+/** target/screenshots/<name>.png (the directory made if missing). */
+export async function screenshotPath(name) {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  return path.join(SCREENSHOTS, `${name}.png`);
+}
+
 /** Writes a full-page PNG to target/screenshots/<name>.png and returns its path. */
 export async function screenshot(page, name) {
-  await mkdir(SCREENSHOTS, { recursive: true });
-  const file = path.join(SCREENSHOTS, `${name}.png`);
+  const file = await screenshotPath(name);
   // From the top: a sticky bar would otherwise be drawn where the page was scrolled to.
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: file, fullPage: true });
@@ -137,4 +144,23 @@ export async function runState(page) {
 /** The built-in scenario file names listed in the select. */
 export async function builtinScenarios(page) {
   return page.$$eval('#scenario-select option', (options) => options.map((o) => o.value).filter(Boolean));
+}
+
+/**
+ * Runs the native `streamlab` (STREAMLAB_CLI, else target/debug/streamlab,
+ * else `cargo run`) with `args` from the repository root; resolves to its
+ * stdout. Exit code 1 means "ran, but an expectation failed": the output is
+ * still returned.
+ */
+export async function runCli(args) {
+  const cli = process.env.STREAMLAB_CLI || path.join(ROOT, 'target', 'debug', 'streamlab');
+  const [program, argv] = existsSync(cli)
+    ? [cli, args]
+    : ['cargo', ['run', '--quiet', '--package', 'streamlab-cli', '--', ...args]];
+  try {
+    return (await promisify(execFile)(program, argv, { cwd: ROOT, maxBuffer: 256 * 1024 * 1024 })).stdout;
+  } catch (err) {
+    if (err.code === 1 && err.stdout) return err.stdout;
+    throw new Error(`${program} ${argv.join(' ')} failed (exit ${err.code}): ${err.stderr || err.message}`);
+  }
 }

@@ -5,17 +5,12 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import {
-  ROOT, startServer, launchBrowser, openApp, screenshot, runState,
+  startServer, launchBrowser, openApp, screenshot, runState, runCli,
 } from './helpers.mjs';
-
-const exec = promisify(execFile);
 
 let server;
 let browser;
@@ -30,34 +25,17 @@ after(async () => {
   await server?.close();
 });
 
-/** Runs the native `streamlab` with `args`; exit 1 (an expectation failed) still gives stdout. */
-async function cli(args) {
-  const bin = process.env.STREAMLAB_CLI || path.join(ROOT, 'target', 'debug', 'streamlab');
-  const [program, argv] = existsSync(bin) ? [bin, args] : ['cargo', ['run', '--quiet', '--package', 'streamlab-cli', '--', ...args]];
-  try {
-    return (await exec(program, argv, { cwd: ROOT, maxBuffer: 256 * 1024 * 1024 })).stdout;
-  } catch (err) {
-    if (err.code === 1 && err.stdout) return err.stdout;
-    throw new Error(`${program} ${argv.join(' ')} failed (exit ${err.code}): ${err.stderr || err.message}`);
-  }
-}
-
 /** The CLI's trace hash for `text` run with `seed`. */
 async function cliHash(text, seed) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'streamlab-permalink-'));
   const file = path.join(dir, 'shared.toml');
   await writeFile(file, text);
-  return JSON.parse(await cli(['run', file, '--seed', String(seed), '--json'])).trace_hash;
+  return JSON.parse(await runCli(['run', file, '--seed', String(seed), '--json'])).trace_hash;
 }
 
 /** Opens `url` in a fresh page, runs it to the end; returns { hash, text, seed, page, context, problems }. */
 async function openAndFinish(url) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`); });
-  await page.goto(url);
+  const { page, context, problems } = await openApp(browser, url, { width: 1280 });
   await page.waitForSelector('#trace-hash');
   if (!(await runState(page)).finished) {
     await page.click('#run-to-end');
@@ -123,11 +101,11 @@ test('a shared link with an injected fault reopens the exact run, and the CLI ag
 test('`streamlab url` prints a link that opens the same run as `streamlab run`', async (t) => {
   const seed = 5;
   const file = 'scenarios/kafka/a2-acks1-failover-loss.toml';
-  const url = (await cli(['url', file, '--seed', String(seed), '--base', server.url])).trim().split('\n').pop();
+  const url = (await runCli(['url', file, '--seed', String(seed), '--base', server.url])).trim().split('\n').pop();
   assert.ok(url.startsWith(server.url + '#'), url);
   const opened = await openAndFinish(url);
   try {
-    const report = JSON.parse(await cli(['run', file, '--seed', String(seed), '--json']));
+    const report = JSON.parse(await runCli(['run', file, '--seed', String(seed), '--json']));
     t.diagnostic(`${file} seed ${seed}: web ${opened.hash}, cli ${report.trace_hash}`);
     assert.equal(opened.hash, report.trace_hash);
     assert.deepEqual(opened.problems, []);
@@ -137,7 +115,7 @@ test('`streamlab url` prints a link that opens the same run as `streamlab run`',
 });
 
 test('a tampered or truncated link shows a message and keeps the current run', async () => {
-  const url = (await cli(['url', 'scenarios/basic.toml', '--seed', '9', '--base', server.url])).trim().split('\n').pop();
+  const url = (await runCli(['url', 'scenarios/basic.toml', '--seed', '9', '--base', server.url])).trim().split('\n').pop();
   const fragment = url.slice(url.indexOf('#'));
   const { page, context, problems } = await openApp(browser, server.url, { fragment, width: 1280 });
   try {

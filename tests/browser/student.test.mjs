@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchBrowser, openApp, screenshot, runState,
+  startServer, launchBrowser, openApp, screenshot, screenshotPath, runState,
 } from './helpers.mjs';
 
 let server;
@@ -190,10 +190,3 @@ test('every view draws something, and is photographed', async (t) => {
     await context.close();
   }
 });
-
-async function screenshotPath(name) {
-  const { SCREENSHOTS } = await import('./helpers.mjs');
-  const { mkdir } = await import('node:fs/promises');
-  await mkdir(SCREENSHOTS, { recursive: true });
-  return `${SCREENSHOTS}/${name}.png`;
-}

@@ -3,7 +3,6 @@
 
 use super::metrics::MetricsFold;
 use crate::player::Player;
-use crate::session::BUILTIN_SCENARIOS;
 
 /// Every value of every chart is a finite number of a plottable size.
 fn assert_plottable(metrics: &MetricsFold, at: &str) {
@@ -22,8 +21,8 @@ fn assert_plottable(metrics: &MetricsFold, at: &str) {
 #[test]
 fn folds_survive_scrubbing_back_and_forth() {
     let name = "stream/compare/flink-vs-spark.toml";
-    let text = BUILTIN_SCENARIOS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t).unwrap();
-    let mut p = Player::load(name, text, Some(1)).unwrap();
+    let text = crate::lesson::builtin_scenario(name).unwrap();
+    let mut p = Player::load(name, &text, Some(1)).unwrap();
     let mut metrics = MetricsFold::new();
     let mut et = super::event_time::EventTimeFold::default();
     let mut cluster = super::cluster::ClusterFold::new();
