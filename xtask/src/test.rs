@@ -38,6 +38,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             other => return Err(format!("unexpected argument `{other}` (usage: cargo xtask test [--no-browser])")),
         }
     }
+    check_disk(root);
     let mut stages: Vec<Stage> = Vec::new();
 
     // 1. Native unit, property and integration tests of every crate but the web app.
@@ -66,6 +67,28 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     }
 
     report(&stages)
+}
+
+/// What a test run from scratch writes under the target directory (native
+/// test build, wasm build, release CLI for the browser tests), with some
+/// room to spare; measured in `docs/performance.md`'s CI section.
+const DISK_NEEDED_GIB: u64 = 6;
+
+/// Says so up front when the disk is too full for a build from scratch: the
+/// compiler's own error ("No space left on device" in the middle of a crate)
+/// does not say what to do.
+fn check_disk(root: &Path) {
+    let target = tools::target_dir(root);
+    if let Some(free) = tools::free_disk_bytes(&target) {
+        let gib = free as f64 / (1u64 << 30) as f64;
+        if free < DISK_NEEDED_GIB << 30 {
+            say(format!(
+                "warning: only {gib:.1} GiB free for {} — a test run from scratch needs about {DISK_NEEDED_GIB} GiB; \
+                 free some space (for example `cargo clean` in other checkouts) if the build fails with \"No space left on device\"",
+                target.display()
+            ));
+        }
+    }
 }
 
 fn browser_tests(root: &Path) -> Result<Counts, String> {

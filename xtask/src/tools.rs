@@ -268,3 +268,36 @@ dependencies = [
         assert!(version.starts_with("0."), "{version}");
     }
 }
+
+/// Free space, in bytes, on the file system that holds `path` (or its
+/// nearest existing ancestor), as `df -Pk` reports it; `None` when `df` is
+/// missing or says something unexpected.
+pub fn free_disk_bytes(path: &Path) -> Option<u64> {
+    let mut at = path;
+    while !at.exists() {
+        at = at.parent()?;
+    }
+    let out = Command::new("df").arg("-Pk").arg(at).output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    parse_df_available_kib(&String::from_utf8_lossy(&out.stdout)).map(|kib| kib * 1024)
+}
+
+/// The "Available" column (KiB) of `df -Pk`'s one data line.
+fn parse_df_available_kib(text: &str) -> Option<u64> {
+    text.lines().nth(1)?.split_whitespace().nth(3)?.parse().ok()
+}
+
+#[cfg(test)]
+mod disk_tests {
+    use super::parse_df_available_kib;
+
+    #[test]
+    fn reads_the_available_column() {
+        let text = "Filesystem     1024-blocks     Used Available Capacity Mounted on\n/dev/vda        264091588 26000000  70000000      28% /\n";
+        assert_eq!(parse_df_available_kib(text), Some(70_000_000));
+        assert_eq!(parse_df_available_kib("Filesystem\n"), None);
+        assert_eq!(parse_df_available_kib(""), None);
+    }
+}
