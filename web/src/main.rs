@@ -209,9 +209,10 @@ pub struct App {
     summary_stale: bool,
     summary_timer: Option<Timeout>,
     /// Bumped whenever the run moved; views re-render on a change. While
-    /// playing, at most every `VIEWS_REFRESH_MS` (see there).
-    frame: u64,
-    views_ms: f64,
+    /// playing, each at most every `VIEWS_REFRESH_MS`, and only one of
+    /// them per frame (see there). Indexed by `Slot`.
+    frames: [u64; 3],
+    views_ms: [f64; 3],
     /// Made once: a new callback each render would make every view's props
     /// differ, and every view redraw, on every frame.
     on_poke: Callback<Poke>,
@@ -273,8 +274,8 @@ impl Component for App {
             summary_cost_ms: 0.0,
             summary_stale: true,
             summary_timer: None,
-            frame: 0,
-            views_ms: 0.0,
+            frames: [0; 3],
+            views_ms: [0.0; 3],
             on_poke: ctx.link().callback(Msg::Poke),
             run: 0,
             tab: Tab::Summary,
@@ -440,11 +441,7 @@ impl Component for App {
         if !is_summary_refresh {
             self.refresh_summary(ctx, !is_tick || !self.playing);
         }
-        let now = now_ms();
-        if !(is_tick && self.playing) || now - self.views_ms >= VIEWS_REFRESH_MS {
-            self.frame += 1;
-            self.views_ms = now;
-        }
+        self.bump_views(is_tick && self.playing);
         true
     }
 
@@ -513,6 +510,14 @@ impl Component for App {
 /// for reading a log grow, while the page itself keeps its frame rate.
 /// Paused, stepped or scrubbed, the views redraw at once.
 const VIEWS_REFRESH_MS: f64 = 50.0;
+
+/// The views that redraw in turn while playing.
+#[derive(Clone, Copy)]
+enum Slot {
+    Cluster = 0,
+    Partitions = 1,
+    Tab = 2,
+}
 
 /// How long the slider must rest before an expensive summary is recomputed.
 const SUMMARY_DEBOUNCE_MS: u32 = 150;
@@ -703,6 +708,27 @@ impl App {
         }
     }
 
+    /// Marks the views to redraw. Playing, one view per frame at most: the
+    /// one that has waited longest, if it has waited `VIEWS_REFRESH_MS`.
+    /// Each view of a large cluster costs several milliseconds to redraw,
+    /// and all of them in one frame would not fit in a 60 fps frame
+    /// (docs/performance.md). Otherwise (paused, stepped, scrubbed), all at once.
+    fn bump_views(&mut self, playing_tick: bool) {
+        let now = now_ms();
+        if !playing_tick {
+            for slot in 0..self.frames.len() {
+                self.frames[slot] += 1;
+                self.views_ms[slot] = now;
+            }
+            return;
+        }
+        let oldest = (0..self.frames.len()).min_by(|a, b| self.views_ms[*a].total_cmp(&self.views_ms[*b]));
+        if let Some(slot) = oldest.filter(|s| now - self.views_ms[*s] >= VIEWS_REFRESH_MS) {
+            self.frames[slot] += 1;
+            self.views_ms[slot] = now;
+        }
+    }
+
     fn play(&mut self, ctx: &Context<Self>) {
         if self.playing || self.finished() {
             return;
@@ -846,9 +872,10 @@ impl App {
             };
         };
         let link = ctx.link();
-        let props = ViewProps { run: RunHandle::new(player.clone(), self.frame, self.run), on_poke: self.on_poke.clone() };
+        let props_for = |slot: Slot| ViewProps { run: RunHandle::new(player.clone(), self.frames[slot as usize], self.run), on_poke: self.on_poke.clone() };
+        let props = props_for(Slot::Tab);
         let tab_body = match self.tab {
-            Tab::Summary => self.view_summary(ctx),
+            Tab::Summary => self.view_summary(ctx, props.clone()),
             Tab::Messages => html! { <views::messages::MessagesView ..props.clone() /> },
             Tab::EventTime => html! { <views::event_time::EventTimeView ..props.clone() /> },
             Tab::Metrics => html! { <views::metrics::MetricsView ..props.clone() /> },
@@ -860,11 +887,11 @@ impl App {
                 <div class="views-top">
                     <section class="panel view view-cluster" aria-labelledby="cluster-heading">
                         <h2 id="cluster-heading">{ "Cluster" }<span class="view-hint">{ " · click a node or a link to break it" }</span></h2>
-                        <views::cluster::ClusterView ..props.clone() />
+                        <views::cluster::ClusterView ..props_for(Slot::Cluster) />
                     </section>
                     <section class="panel view view-partitions" aria-labelledby="partitions-heading">
                         <h2 id="partitions-heading">{ "Partitions" }</h2>
-                        <views::partitions::PartitionsView ..props.clone() />
+                        <views::partitions::PartitionsView ..props_for(Slot::Partitions) />
                     </section>
                 </div>
                 <section class="panel view view-tabs">

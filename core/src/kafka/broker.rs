@@ -1181,7 +1181,7 @@ fn rebuild_producers(log: &ReplicaLog) -> BTreeMap<i64, ProducerEntry> {
 }
 
 fn update_producers_from(m: &mut BTreeMap<i64, ProducerEntry>, log: &ReplicaLog, from: u64) {
-    for r in log.iter().filter(|r| r.offset >= from && r.producer_id >= 0 && !r.is_control) {
+    for r in log.iter_from(from).filter(|r| r.producer_id >= 0 && !r.is_control) {
         let e: &mut ProducerEntry = m.entry(r.producer_id).or_default();
         if e.epoch != r.producer_epoch {
             e.epoch = r.producer_epoch;

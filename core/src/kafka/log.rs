@@ -145,10 +145,16 @@ impl Default for LogConfig {
 }
 
 /// A log segment: a contiguous run of records starting at `base_offset`.
+///
+/// The records are a persistent vector: the player snapshots the whole
+/// world every few thousand events, and a snapshot then shares the records
+/// with the live log instead of copying every one (with a plain `Vec`, a
+/// snapshot of a one-minute, 12-partition run took 14 ms natively and
+/// grew with the run).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct Segment {
     base_offset: u64,
-    records: Vec<LogRecord>,
+    records: imbl::Vector<LogRecord>,
     size_bytes: u64,
     /// Largest effective timestamp of its records (`maxTimestampSoFar`).
     max_timestamp: Option<Micros>,
@@ -159,7 +165,7 @@ struct Segment {
 
 impl Segment {
     fn empty(base_offset: u64) -> Self {
-        Segment { base_offset, records: Vec::new(), size_bytes: 0, max_timestamp: None, first_batch_timestamp: None }
+        Segment { base_offset, records: imbl::Vector::new(), size_bytes: 0, max_timestamp: None, first_batch_timestamp: None }
     }
 
     fn next_offset(&self) -> u64 {
@@ -338,6 +344,15 @@ impl ReplicaLog {
     /// All records, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = &LogRecord> + '_ {
         self.segments.iter().flat_map(|s| s.records.iter())
+    }
+
+    /// The records at or above `offset`, oldest first, without walking the
+    /// older ones (a follower's append looks only at what it appended).
+    pub fn iter_from(&self, offset: u64) -> impl Iterator<Item = &LogRecord> + '_ {
+        self.segments.iter().filter(move |s| s.next_offset() > offset).flat_map(move |s| {
+            let skip = offset.saturating_sub(s.base_offset).min(s.records.len() as u64) as usize;
+            s.records.focus().narrow(skip..).into_iter()
+        })
     }
 
     /// A summary of every segment, oldest first.
@@ -659,6 +674,19 @@ mod tests {
 
     fn cfg(segment_bytes: u64, segment_ms: Micros) -> LogConfig {
         LogConfig { segment_bytes, segment_ms, timestamp_type: TimestampType::CreateTime }
+    }
+
+    #[test]
+    fn iter_from_starts_at_the_offset_across_segments() {
+        // 100-byte records, 300-byte segments: [0,3) [3,6) [6,9) [9,10).
+        let mut log = ReplicaLog::new(LogConfig { segment_bytes: 300, ..LogConfig::default() });
+        fill(&mut log, 10, 0, 0);
+        assert!(log.segments().len() > 2, "several segments");
+        for from in [0, 2, 3, 4, 9, 10, 11] {
+            let got: Vec<u64> = log.iter_from(from).map(|r| r.offset).collect();
+            let want: Vec<u64> = log.iter().map(|r| r.offset).filter(|o| *o >= from).collect();
+            assert_eq!(got, want, "from {from}");
+        }
     }
 
     fn offsets(records: &[LogRecord]) -> Vec<u64> {

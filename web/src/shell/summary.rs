@@ -1,6 +1,7 @@
 //! The Summary tab: the run's summary text (as `streamlab run` prints it),
 //! the most recent trace events and the JSON report.
 
+use crate::views::ViewProps;
 use crate::{App, Msg};
 use streamlab_core::time::fmt_time;
 use streamlab_core::world::World;
@@ -10,13 +11,12 @@ use yew::prelude::*;
 const RECENT_EVENTS: usize = 30;
 
 impl App {
-    pub(crate) fn view_summary(&self, ctx: &Context<Self>) -> Html {
+    pub(crate) fn view_summary(&self, ctx: &Context<Self>, events: ViewProps) -> Html {
         let link = ctx.link();
         let Some(player) = &self.player else {
             return html! {};
         };
         let player = player.borrow();
-        let events = recent_events(player.world(), RECENT_EVENTS).join("\n");
         html! {
             <div class="summary-tab">
                 <h3>{ "Summary" }
@@ -28,13 +28,7 @@ impl App {
                 </h3>
                 <pre id="summary" class="output">{ &self.summary }</pre>
                 <h3>{ format!("Recent events (last {RECENT_EVENTS})") }</h3>
-                // column-reverse keeps the newest line in view without reading
-                // the layout back every frame (a forced reflow while playing).
-                <div class="events-scroller" tabindex="0">
-                    <pre id="events" class="output events">
-                        if events.is_empty() { <span class="muted">{ "(no events yet)" }</span> } else { { events } }
-                    </pre>
-                </div>
+                <RecentEvents ..events />
                 <div class="report">
                     <button id="toggle-report" class="link-button" onclick={link.callback(|_| Msg::ToggleReport)}
                         aria-expanded={self.show_report.to_string()}>
@@ -46,6 +40,23 @@ impl App {
                 </div>
             </div>
         }
+    }
+}
+
+/// The newest trace lines. A view like the others (it redraws with the tab,
+/// at most 20 times a second while playing), not part of the app's own
+/// render, which runs every frame.
+#[function_component(RecentEvents)]
+fn recent_events_view(props: &ViewProps) -> Html {
+    let events = recent_events(&props.run.world(), RECENT_EVENTS).join("\n");
+    html! {
+        // column-reverse keeps the newest line in view without reading the
+        // layout back every frame (a forced reflow while playing).
+        <div class="events-scroller" tabindex="0">
+            <pre id="events" class="output events">
+                if events.is_empty() { <span class="muted">{ "(no events yet)" }</span> } else { { events } }
+            </pre>
+        </div>
     }
 }
 

@@ -2,6 +2,7 @@
 //! A view never changes the run itself: clicks are reported to the app as a
 //! [`Poke`], and the app decides (a fault menu, a jump in time).
 
+pub mod canvas_size;
 pub mod cluster;
 pub mod event_time;
 pub mod messages;

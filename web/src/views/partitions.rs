@@ -9,7 +9,7 @@
 //! for its fault menu.
 
 use super::plot_canvas::use_resize_tick;
-use super::strip_canvas::StripCanvas;
+use super::strip_canvas::{MarkerKind, StripCanvas, StripMarker, StripNumber};
 use super::{Poke, ViewProps};
 use crate::glossary::tooltip;
 use streamlab_core::time::Micros;
@@ -60,17 +60,19 @@ fn epoch_class(epoch: i32) -> String {
     }
 }
 
-/// The strip in words, for screen readers (the canvas is a picture).
+/// The row in words, for screen readers (the canvas is a picture).
 fn strip_label(r: &ReplicaModel) -> String {
+    let numbers = format!("LEO {}, HW {}, log start {}", r.leo, r.hw, r.log_start);
+    let truncated = r.truncated.as_ref().map(|t| format!("; {}", truncation_note(t).0)).unwrap_or_default();
     let (Some(a), Some(b)) = (r.cells.first(), r.cells.last()) else {
-        return format!("{}'s log: empty here", r.broker);
+        return format!("{}'s log: empty here; {numbers}{truncated}", r.broker);
     };
     let pending = r.cells.iter().filter(|c| !c.visible).count();
     let diverged = r.cells.iter().filter(|c| c.diverged).count();
     let epochs: std::collections::BTreeSet<i32> = r.cells.iter().map(|c| c.epoch).filter(|e| *e != UNKNOWN_EPOCH).collect();
     let epochs: Vec<String> = epochs.iter().map(i32::to_string).collect();
     format!(
-        "{}'s log, offsets {} to {}: leader epoch {}; {pending} above the HW; {diverged} differing from the leader",
+        "{}'s log, offsets {} to {}: leader epoch {}; {pending} above the HW; {diverged} differing from the leader; {numbers}{truncated}",
         r.broker,
         a.offset,
         b.offset,
@@ -123,8 +125,15 @@ fn partition(p: &PartitionModel, on_poke: &Callback<Poke>, resized: u32) -> Html
                 if !p.committed.is_empty() {
                     <div class="replica replica-groups" data-tp={p.name.clone()}>
                         <div class="replica-name-col" title={tooltip("committed offset")}>{ "groups" }</div>
-                        <div class="strip strip-groups">
-                            { for p.committed.iter().map(|c| marker(p, span, c.offset, &format!("{} committed {}", c.group, c.offset), &c.group, "marker-committed", "committed offset")) }
+                        <div class="strip-col">
+                            <StripCanvas cells={Vec::new()} first={p.first} {span} groups=true {resized}
+                                markers={p.committed.iter().map(|c| StripMarker {
+                                    at: c.offset,
+                                    label: c.group.clone(),
+                                    kind: MarkerKind::Committed,
+                                    title: format!("{} committed {}\n{}", c.group, c.offset, tooltip("committed offset")),
+                                }).collect::<Vec<_>>()}
+                                label={p.committed.iter().map(|c| format!("group {} committed offset {}", c.group, c.offset)).collect::<Vec<_>>().join("; ")} />
                         </div>
                     </div>
                 }
@@ -133,33 +142,13 @@ fn partition(p: &PartitionModel, on_poke: &Callback<Poke>, resized: u32) -> Html
     }
 }
 
-/// A vertical marker at the left edge of offset `at` (clamped to the window;
-/// an arrow says it is outside).
-fn marker(p: &PartitionModel, span: u64, at: u64, title: &str, label: &str, class: &'static str, term: &str) -> Html {
-    let (pos, arrow) = if at < p.first {
-        (0.0, "◀ ")
-    } else if at > p.end {
-        (100.0, "▶ ")
-    } else {
-        ((at - p.first) as f64 * 100.0 / span as f64, "")
-    };
-    // The HW's label reads leftwards from its line, the others rightwards, so
-    // HW and LEO labels one offset apart do not overlap (unless the HW is at
-    // the strip's left edge, where there is no room on the left).
-    let leftwards = class == "marker-hw" && pos >= 10.0;
-    html! {
-        <span class={classes!("marker", class, leftwards.then_some("marker-leftwards"))} style={format!("left: {pos:.3}%")} title={format!("{title}\n{}", tooltip(term))}>
-            <span class="marker-label">{ format!("{arrow}{label}") }</span>
-        </span>
-    }
-}
-
-fn truncation_note(t: &Truncation) -> Html {
-    html! {
-        <span class="replica-truncated" title="Records this replica dropped from the end of its log.">
-            { format!("✂ dropped {}–{} at {} ({})", t.to, t.from_leo.saturating_sub(1), secs(t.at), t.reason) }
-        </span>
-    }
+/// The note after the numbers when the replica dropped records from the
+/// end of its log, and its hover text.
+fn truncation_note(t: &Truncation) -> (String, String) {
+    (
+        format!("✂ dropped {}–{} at {} ({})", t.to, t.from_leo.saturating_sub(1), secs(t.at), t.reason),
+        "Records this replica dropped from the end of its log.".to_string(),
+    )
 }
 
 fn replica(p: &PartitionModel, r: &ReplicaModel, span: u64, on_poke: &Callback<Poke>, resized: u32) -> Html {
@@ -190,21 +179,27 @@ fn replica(p: &PartitionModel, r: &ReplicaModel, span: u64, on_poke: &Callback<P
     } else {
         "out of ISR"
     };
-    let markers: Vec<(u64, String, &'static str, &'static str)> =
-        vec![(r.log_start, "start".into(), "marker-start", "log start"), (r.hw, "HW".into(), "marker-hw", "HW"), (r.leo, "LEO".into(), "marker-leo", "LEO")];
+    let markers = [(r.log_start, "start", MarkerKind::Start, "log start"), (r.hw, "HW", MarkerKind::Hw, "HW"), (r.leo, "LEO", MarkerKind::Leo, "LEO")];
     // Markers at the same offset share one label.
-    let mut merged: Vec<(u64, String, &'static str, &'static str)> = Vec::new();
-    for m in markers {
-        if p.elided > 0 && m.2 == "marker-start" && m.0 < p.first {
+    let mut merged: Vec<StripMarker> = Vec::new();
+    for (at, label, kind, term) in markers {
+        if p.elided > 0 && kind == MarkerKind::Start && at < p.first {
             continue; // the log start is far left of the window: the header says so
         }
-        match merged.iter_mut().find(|x| x.0 == m.0) {
-            Some(x) => {
-                x.1 = format!("{} {}", x.1, m.1);
+        let title = format!("{label} = {at}\n{}", tooltip(term));
+        match merged.iter_mut().find(|m| m.at == at) {
+            Some(m) => {
+                m.label = format!("{} {label}", m.label);
+                m.title = format!("{}\n\n{title}", m.title);
             }
-            None => merged.push(m),
+            None => merged.push(StripMarker { at, label: label.to_string(), kind, title }),
         }
     }
+    let numbers = vec![
+        StripNumber { word: "LEO", value: r.leo, title: tooltip("LEO") },
+        StripNumber { word: "HW", value: r.hw, title: tooltip("HW") },
+        StripNumber { word: "log start", value: r.log_start, title: tooltip("log start") },
+    ];
     let mut node_attrs = classes!("replica", format!("replica-{}", r.status));
     if r.is_leader {
         node_attrs.push("replica-leader");
@@ -224,18 +219,8 @@ fn replica(p: &PartitionModel, r: &ReplicaModel, span: u64, on_poke: &Callback<P
                 }
             </div>
             <div class="strip-col">
-                <div class="strip" style={format!("--cells: {span}")}>
-                    <StripCanvas cells={r.cells.clone()} first={p.first} {span} label={strip_label(r)} {resized} />
-                    { for merged.iter().map(|(at, label, class, term)| marker(p, span, *at, &format!("{label} = {at}"), label, class, term)) }
-                </div>
-                <div class="replica-nums">
-                    <span title={tooltip("LEO")}>{ "LEO " }<b>{ r.leo }</b></span>
-                    <span title={tooltip("HW")}>{ "HW " }<b>{ r.hw }</b></span>
-                    <span title={tooltip("log start")}>{ "log start " }<b>{ r.log_start }</b></span>
-                    if let Some(t) = &r.truncated {
-                        { truncation_note(t) }
-                    }
-                </div>
+                <StripCanvas cells={r.cells.clone()} first={p.first} {span} markers={merged} {numbers}
+                    note={r.truncated.as_ref().map(truncation_note)} dim={r.status != "up"} label={strip_label(r)} {resized} />
             </div>
         </div>
     }

@@ -267,7 +267,7 @@ pub fn text_width(area: &Area, s: &str, style: &TextStyle<'static>) -> i32 {
 /// returns the drawing area and the ratio (None if it has no size yet).
 pub fn prepare(canvas: &HtmlCanvasElement) -> Option<(Area, f64)> {
     let dpr = web_sys::window().map(|w| w.device_pixel_ratio()).filter(|d| *d > 0.0).unwrap_or(1.0);
-    let (cw, ch) = (canvas.client_width(), canvas.client_height());
+    let (cw, ch) = super::canvas_size::css_size(canvas);
     if cw <= 0 || ch <= 0 {
         return None;
     }
@@ -284,8 +284,9 @@ pub fn prepare(canvas: &HtmlCanvasElement) -> Option<(Area, f64)> {
     Some((area, dpr))
 }
 
-/// A number that changes when the window is resized, so a view that
-/// depends on it redraws its canvases at the new width.
+/// A number that changes when the window or a drawn canvas is resized
+/// (`canvas_size` reports the latter), so a view that depends on it redraws
+/// its canvases at the new size.
 #[hook]
 pub fn use_resize_tick() -> u32 {
     let tick = use_state(|| 0u32);
@@ -299,11 +300,15 @@ pub fn use_resize_tick() -> u32 {
             });
             let win = web_sys::window();
             if let Some(w) = &win {
-                let _ = w.add_event_listener_with_callback("resize", cb.as_ref().unchecked_ref());
+                for event in ["resize", super::canvas_size::RESIZED_EVENT] {
+                    let _ = w.add_event_listener_with_callback(event, cb.as_ref().unchecked_ref());
+                }
             }
             move || {
                 if let Some(w) = &win {
-                    let _ = w.remove_event_listener_with_callback("resize", cb.as_ref().unchecked_ref());
+                    for event in ["resize", super::canvas_size::RESIZED_EVENT] {
+                        let _ = w.remove_event_listener_with_callback(event, cb.as_ref().unchecked_ref());
+                    }
                 }
                 drop(cb);
             }
