@@ -708,11 +708,13 @@ impl App {
         }
     }
 
-    /// Marks the views to redraw. Playing, one view per frame at most: the
-    /// one that has waited longest, if it has waited `VIEWS_REFRESH_MS`.
-    /// Each view of a large cluster costs several milliseconds to redraw,
-    /// and all of them in one frame would not fit in a 60 fps frame
-    /// (docs/performance.md). Otherwise (paused, stepped, scrubbed), all at once.
+    /// Marks the views to redraw. Playing: the partitions every frame (they
+    /// redraw a third of the partitions at a time, see `partitions`), and
+    /// at most one other view per frame, the one that has waited longest
+    /// if it has waited `VIEWS_REFRESH_MS`. Each view of a large cluster
+    /// costs several milliseconds to redraw, and all of them in one frame
+    /// do not fit in a 60 fps frame (docs/performance.md). Otherwise
+    /// (paused, stepped, scrubbed), all at once.
     fn bump_views(&mut self, playing_tick: bool) {
         let now = now_ms();
         if !playing_tick {
@@ -722,7 +724,10 @@ impl App {
             }
             return;
         }
-        let oldest = (0..self.frames.len()).min_by(|a, b| self.views_ms[*a].total_cmp(&self.views_ms[*b]));
+        let p = Slot::Partitions as usize;
+        self.frames[p] += 1;
+        self.views_ms[p] = now;
+        let oldest = [Slot::Cluster as usize, Slot::Tab as usize].into_iter().min_by(|a, b| self.views_ms[*a].total_cmp(&self.views_ms[*b]));
         if let Some(slot) = oldest.filter(|s| now - self.views_ms[*s] >= VIEWS_REFRESH_MS) {
             self.frames[slot] += 1;
             self.views_ms[slot] = now;
@@ -872,7 +877,7 @@ impl App {
             };
         };
         let link = ctx.link();
-        let props_for = |slot: Slot| ViewProps { run: RunHandle::new(player.clone(), self.frames[slot as usize], self.run), on_poke: self.on_poke.clone() };
+        let props_for = |slot: Slot| ViewProps { run: RunHandle::new(player.clone(), self.frames[slot as usize], self.run).live(self.playing), on_poke: self.on_poke.clone() };
         let props = props_for(Slot::Tab);
         let tab_body = match self.tab {
             Tab::Summary => self.view_summary(ctx, props.clone()),

@@ -48,11 +48,18 @@ pub struct RunHandle {
     player: Rc<RefCell<dyn WorldSource>>,
     pub frame: u64,
     pub run: u64,
+    /// The run is playing: a view may spread a costly redraw over several
+    /// frames (see `partitions`). False when paused, stepped or scrubbed:
+    /// then every view shows the moment whole.
+    pub live: bool,
 }
 
 impl RunHandle {
     pub fn new(player: Rc<RefCell<dyn WorldSource>>, frame: u64, run: u64) -> Self {
-        RunHandle { player, frame, run }
+        RunHandle { player, frame, run, live: false }
+    }
+    pub fn live(self, live: bool) -> Self {
+        RunHandle { live, ..self }
     }
     /// The world at the current moment (borrow it only while rendering).
     pub fn world(&self) -> Ref<'_, World> {
@@ -62,7 +69,7 @@ impl RunHandle {
 
 impl PartialEq for RunHandle {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.player, &other.player) && self.frame == other.frame && self.run == other.run
+        Rc::ptr_eq(&self.player, &other.player) && self.frame == other.frame && self.run == other.run && self.live == other.live
     }
 }
 

@@ -14,6 +14,7 @@ use super::{Poke, ViewProps};
 use crate::glossary::tooltip;
 use streamlab_core::time::Micros;
 use streamlab_core::views::partitions::{PartitionModel, PartitionsFold, ReplicaModel, Truncation, UNKNOWN_EPOCH};
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// Cells per replica, fewer when there are many partitions (the view is
@@ -26,9 +27,21 @@ fn max_cells(partitions: usize) -> usize {
     }
 }
 
+/// While playing, a large cluster's partitions are redrawn a slice at a
+/// time, one slice per frame: all of them in one frame cost more than a
+/// 60 fps frame allows on a slow machine (docs/performance.md). With three
+/// slices at 60 frames a second each partition is still redrawn 20 times a
+/// second. Paused, stepped or scrubbed, all are redrawn at once.
+const SLICES: usize = 3;
+
+/// Partitions up to this many are always redrawn together.
+const SLICE_ABOVE: usize = 4;
+
 #[function_component(PartitionsView)]
 pub fn view(props: &ViewProps) -> Html {
     let fold = use_mut_ref(|| (u64::MAX, PartitionsFold::new()));
+    // What each partition block shows, and the next slice to redraw.
+    let shown = use_mut_ref(|| (Vec::<Rc<PartitionModel>>::new(), 0usize));
     let resized = use_resize_tick();
     let model = {
         let mut f = fold.borrow_mut();
@@ -43,12 +56,45 @@ pub fn view(props: &ViewProps) -> Html {
     if model.partitions.is_empty() {
         return html! { <p class="muted partitions-none">{ "This scenario has no Kafka topics: nothing to show here." }</p> };
     }
+    let shown = {
+        let mut s = shown.borrow_mut();
+        let (models, next) = &mut *s;
+        let sliced = props.run.live && model.partitions.len() > SLICE_ABOVE && models.len() == model.partitions.len();
+        if sliced {
+            for (i, p) in model.partitions.into_iter().enumerate() {
+                if i % SLICES == *next {
+                    models[i] = Rc::new(p);
+                }
+            }
+            *next = (*next + 1) % SLICES;
+        } else {
+            *models = model.partitions.into_iter().map(Rc::new).collect();
+        }
+        models.clone()
+    };
     html! {
         <div class="partitions">
             { legend() }
-            { for model.partitions.iter().map(|p| partition(p, &props.on_poke, resized)) }
+            { for shown.into_iter().map(|p| {
+                let key = p.name.clone();
+                html! { <PartitionBlock {key} model={p} on_poke={props.on_poke.clone()} {resized} /> }
+            }) }
         </div>
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct BlockProps {
+    /// Compared by value: an unchanged partition is not redrawn.
+    model: Rc<PartitionModel>,
+    on_poke: Callback<Poke>,
+    resized: u32,
+}
+
+/// One partition: re-rendered only when what it shows changed.
+#[function_component(PartitionBlock)]
+fn partition_block(props: &BlockProps) -> Html {
+    partition(&props.model, &props.on_poke, props.resized)
 }
 
 /// The CSS class of an epoch's colour (Okabe–Ito, cycled).
