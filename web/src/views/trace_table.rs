@@ -171,8 +171,11 @@ fn row(r: &TraceRow, on_poke: &Callback<Poke>) -> Html {
     let t = r.t;
     let poke = on_poke.clone();
     let onclick = Callback::from(move |_: MouseEvent| poke.emit(Poke::Seek(t)));
+    // Unkeyed on purpose: while the table follows a playing run every row
+    // shows a new record on each redraw, and updating the rows' text costs
+    // far less than making every row anew (keyed by record, they were).
     html! {
-        <tr key={r.index} class={classes!("trace-row", r.notable.then_some("trace-notable"))} data-index={r.index.to_string()} data-t={r.t.to_string()}
+        <tr class={classes!("trace-row", r.notable.then_some("trace-notable"))} data-index={r.index.to_string()} data-t={r.t.to_string()}
             data-kind={r.kind} onclick={onclick} title="Click to jump to this moment">
             <td class="trace-i">{ r.index }</td>
             <td class="trace-t">{ fmt_time(r.t) }</td>
