@@ -877,7 +877,10 @@ impl App {
             };
         };
         let link = ctx.link();
-        let props_for = |slot: Slot| ViewProps { run: RunHandle::new(player.clone(), self.frames[slot as usize], self.run).live(self.playing), on_poke: self.on_poke.clone() };
+        let props_for = |slot: Slot| ViewProps {
+            run: RunHandle::new(player.clone(), self.frames[slot as usize], self.run).live(self.playing),
+            on_poke: self.on_poke.clone(),
+        };
         let props = props_for(Slot::Tab);
         let tab_body = match self.tab {
             Tab::Summary => self.view_summary(ctx, props.clone()),

@@ -12,9 +12,9 @@ use super::plot_canvas::use_resize_tick;
 use super::strip_canvas::{MarkerKind, StripCanvas, StripMarker, StripNumber};
 use super::{Poke, ViewProps};
 use crate::glossary::tooltip;
+use std::rc::Rc;
 use streamlab_core::time::Micros;
 use streamlab_core::views::partitions::{PartitionModel, PartitionsFold, ReplicaModel, Truncation, UNKNOWN_EPOCH};
-use std::rc::Rc;
 use yew::prelude::*;
 
 /// Cells per replica, fewer when there are many partitions (the view is
