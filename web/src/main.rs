@@ -208,9 +208,8 @@ pub struct App {
     /// The summary text is older than the run shown.
     summary_stale: bool,
     summary_timer: Option<Timeout>,
-    /// Bumped whenever the run moved; views re-render on a change. While
-    /// playing, each at most every `VIEWS_REFRESH_MS`, and only one of
-    /// them per frame (see there). Indexed by `Slot`.
+    /// Bumped whenever the run moved; views re-render on a change. Indexed
+    /// by `Slot`; while playing they are bumped in turn (`bump_views`).
     frames: [u64; 3],
     views_ms: [f64; 3],
     /// Made once: a new callback each render would make every view's props
@@ -503,12 +502,12 @@ impl Component for App {
     }
 }
 
-/// While playing, the views (cluster, partitions, the tabs) redraw at most
-/// this often; the clock, the slider and the trace counters move every frame.
-/// Redrawing every view on every frame of a large cluster costs more than a
-/// frame (docs/performance.md), and 20 redraws a second is smooth enough
-/// for reading a log grow, while the page itself keeps its frame rate.
-/// Paused, stepped or scrubbed, the views redraw at once.
+/// While playing, the cluster and the tab redraw at most this often (the
+/// partitions redraw a slice every frame, see `bump_views`); the clock, the
+/// slider and the trace counters move every frame. Redrawing every view on
+/// every frame of a large cluster costs more than a frame
+/// (docs/performance.md), and 20 redraws a second is smooth enough for
+/// reading a log grow. Paused, stepped or scrubbed, the views redraw at once.
 const VIEWS_REFRESH_MS: f64 = 50.0;
 
 /// The views that redraw in turn while playing.
