@@ -190,3 +190,53 @@ test('every view draws something, and is photographed', async (t) => {
     await context.close();
   }
 });
+
+// The Messages diagram is a canvas: hovering names the arrow under the
+// pointer (the canvas's title), clicking it jumps to its delivery, and
+// clicking a lane's header opens that node's fault menu.
+test('the messages diagram names the arrow under the pointer and jumps to it', async () => {
+  const { page, context, problems } = await openApp(browser, server.url, {
+    fragment: `#scenario=${encodeURIComponent(VIEWS_SCENARIO)}&seed=1&run=1`, width: 1440,
+  });
+  try {
+    await page.waitForSelector('#trace-hash[data-finished="true"]', { timeout: 120_000 });
+    const end = await runState(page);
+    await scrubTo(page, Math.floor(end.us / 2 / 1000) * 1000);
+    await page.click('#tab-messages');
+    const canvas = page.locator('#msg-canvas');
+    await canvas.waitFor();
+    assert.ok(Number(await canvas.getAttribute('data-arrows')) > 0, 'the diagram has arrows');
+    const box = await canvas.boundingBox();
+    const lanes = Number(await canvas.getAttribute('data-lanes'));
+    const laneW = (box.width - 84 - 24) / lanes;
+    // Sweep down between neighbouring lanes until the pointer is on an arrow.
+    let title = null;
+    sweep: for (let lane = 0; lane + 1 < lanes; lane++) {
+      for (let y = 60; y < 565; y += 3) {
+        await page.mouse.move(box.x + 84 + laneW * (lane + 1), box.y + y);
+        if ((await canvas.getAttribute('data-hover'))?.startsWith('arrow')) {
+          title = await canvas.getAttribute('title');
+          break sweep;
+        }
+      }
+    }
+    assert.ok(title, 'some arrow lies under the pointer');
+    const m = title.match(/^\S+ #\d+: (\S+) → (\S+)(?: — .*)?\nsent (\d+)\.(\d{6})s\n(delivered|dropped|still in flight)/);
+    assert.ok(m, `an arrow's title names it: ${title}`);
+    await page.mouse.down();
+    await page.mouse.up();
+    const at = title.match(/\n(?:delivered|dropped) (\d+)\.(\d{6})s/);
+    const want = at ? Number(at[1]) * 1e6 + Number(at[2]) : Number(m[3]) * 1e6 + Number(m[4]);
+    await page.waitForFunction((us) => document.querySelector('#sim-time')?.dataset.us === String(us), want);
+
+    // A lane's header opens the node's fault menu.
+    await page.mouse.move(box.x + 84 + laneW * 1.5, box.y + 20);
+    assert.match(await canvas.getAttribute('title'), /click for the fault menu/);
+    await page.mouse.down();
+    await page.mouse.up();
+    await page.waitForSelector('#fault-menu');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -2,10 +2,12 @@
 //! A view never changes the run itself: clicks are reported to the app as a
 //! [`Poke`], and the app decides (a fault menu, a jump in time).
 
+pub mod canvas_kit;
 pub mod canvas_size;
 pub mod cluster;
 pub mod event_time;
 pub mod messages;
+pub mod messages_canvas;
 pub mod metrics;
 pub mod outputs;
 pub mod partitions;

@@ -14,11 +14,12 @@
 //! marker or a number names it (the canvas's title), and the row has a
 //! text label for screen readers with every number in it.
 
+use super::canvas_kit::{self, mono, sans, set_dash};
 use super::canvas_size;
 use std::cell::RefCell;
 use std::rc::Rc;
 use streamlab_core::views::partitions::{Cell, UNKNOWN_EPOCH};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
@@ -32,20 +33,9 @@ const GROUPS_LINE_H: f64 = 8.0;
 /// Room right of the strip for a LEO label at its end.
 const RIGHT_ROOM: f64 = 30.0;
 /// Text sizes (CSS px): marker labels 0.7rem bold, numbers 0.78rem, cells
-/// 0.7rem; the fonts are partitions.css's (`--sans`, `--mono`), spelled out
-/// once here because every string handed to the canvas is copied into JS.
+/// 0.7rem; the fonts are partitions.css's (`--sans`, `--mono`).
 const LABEL_PX: f64 = 11.0;
 const CELL_PX: f64 = 11.0;
-macro_rules! sans {
-    ($w:literal, $px:literal) => {
-        concat!($w, " ", $px, "px system-ui, -apple-system, \"Segoe UI\", \"Noto Sans\", \"DejaVu Sans\", \"Liberation Sans\", Arial, sans-serif")
-    };
-}
-macro_rules! mono {
-    ($w:literal, $px:literal) => {
-        concat!($w, " ", $px, "px ui-monospace, \"SFMono-Regular\", \"DejaVu Sans Mono\", \"Liberation Mono\", Menlo, Consolas, monospace")
-    };
-}
 const LABEL_FONT: &str = sans!("700", "11");
 const WORD_FONT: &str = sans!("400", "12.5");
 const NOTE_FONT: &str = sans!("600", "12.5");
@@ -203,8 +193,7 @@ const DARK: Theme =
     Theme { text: "#e4e8ec", muted: "#9aa5b0", panel: "#181e24", strip_bg: "#12171c", border: "#334049", committed_label: "#e69f00", warning: "#d55e00" };
 
 fn theme() -> &'static Theme {
-    let dark = web_sys::window().and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten()).is_some_and(|m| m.matches());
-    if dark {
+    if canvas_kit::dark_scheme() {
         &DARK
     } else {
         &LIGHT
@@ -259,21 +248,11 @@ fn hover_title(hits: &RefCell<Vec<Hit>>, cells: &[Cell], first: u64, span: u64, 
 /// Draws the row; returns the hover regions of its markers and numbers.
 fn draw(canvas: &HtmlCanvasElement, (cw, ch): (i32, i32), p: &StripProps) -> Vec<Hit> {
     let mut hits = Vec::new();
-    let dpr = web_sys::window().map(|w| w.device_pixel_ratio()).filter(|d| *d > 0.0).unwrap_or(1.0);
-    if cw <= 0 || ch <= 0 || p.span == 0 {
+    if p.span == 0 {
         return hits;
     }
-    let (w, h) = ((cw as f64 * dpr).round() as u32, (ch as f64 * dpr).round() as u32);
-    if canvas.width() != w {
-        canvas.set_width(w);
-    }
-    if canvas.height() != h {
-        canvas.set_height(h);
-    }
-    let Some(ctx) = canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok()) else { return hits };
+    let Some((ctx, dpr)) = canvas_kit::prepare(canvas, (cw, ch)) else { return hits };
     let t = theme();
-    ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).ok();
-    ctx.clear_rect(0.0, 0.0, cw as f64, ch as f64);
     let strip_w = (cw as f64 - RIGHT_ROOM).max(1.0);
     let line_bottom = if p.groups {
         // A dotted line for the committed offsets to stand on.
@@ -394,14 +373,6 @@ fn text_width(ctx: &CanvasRenderingContext2d, font: &'static str, s: &str) -> f6
     } else {
         one
     }
-}
-
-fn set_dash(ctx: &CanvasRenderingContext2d, dash: &[f64]) {
-    let a = js_sys::Array::new();
-    for d in dash {
-        a.push(&JsValue::from_f64(*d));
-    }
-    let _ = ctx.set_line_dash(&a);
 }
 
 /// The strip's box and its cells (CSS pixels; the context is scaled).
