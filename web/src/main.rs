@@ -142,6 +142,8 @@ pub enum Msg {
     Download,
     Share,
     DismissNotice,
+    /// A view (cluster, partitions, tab panel) came into sight or left it.
+    InView(web_sys::Element, bool),
 }
 
 /// The lower views, one shown at a time (the cluster and partitions are always shown).
@@ -212,6 +214,12 @@ pub struct App {
     /// by `Slot`; while playing they are bumped in turn (`bump_views`).
     frames: [u64; 3],
     views_ms: [f64; 3],
+    /// The views' sections by `Slot`, whether each is on screen (a
+    /// playing run redraws only those), and the observer that tells.
+    view_refs: [NodeRef; 3],
+    in_view: [bool; 3],
+    watched: [Option<web_sys::Element>; 3],
+    watch: Option<views::in_view::Watch>,
     /// Made once: a new callback each render would make every view's props
     /// differ, and every view redraw, on every frame.
     on_poke: Callback<Poke>,
@@ -275,6 +283,10 @@ impl Component for App {
             summary_timer: None,
             frames: [0; 3],
             views_ms: [0.0; 3],
+            view_refs: Default::default(),
+            in_view: [true; 3],
+            watched: Default::default(),
+            watch: None,
             on_poke: ctx.link().callback(Msg::Poke),
             run: 0,
             tab: Tab::Summary,
@@ -292,6 +304,9 @@ impl Component for App {
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
+        if let Msg::InView(el, seen) = &msg {
+            return self.in_view_changed(el, *seen);
+        }
         let is_tick = matches!(msg, Msg::Tick);
         let is_summary_refresh = matches!(msg, Msg::RefreshSummary);
         match msg {
@@ -436,6 +451,7 @@ impl Component for App {
             Msg::Download => shell::editor::download(&self.download_name(), &self.current_text()),
             Msg::Share => self.share(),
             Msg::DismissNotice => self.notice = None,
+            Msg::InView(..) => {}
         }
         if !is_summary_refresh {
             self.refresh_summary(ctx, !is_tick || !self.playing);
@@ -444,7 +460,8 @@ impl Component for App {
         true
     }
 
-    fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
+    fn rendered(&mut self, ctx: &Context<Self>, _first_render: bool) {
+        self.watch_views(ctx);
         // Put the cursor on the line an error points at.
         if std::mem::take(&mut self.focus_error) {
             if let (Some(area), Some(err)) = (self.textarea_ref.cast::<web_sys::HtmlTextAreaElement>(), self.error.as_ref()) {
@@ -724,13 +741,56 @@ impl App {
             return;
         }
         let p = Slot::Partitions as usize;
-        self.frames[p] += 1;
-        self.views_ms[p] = now;
-        let oldest = [Slot::Cluster as usize, Slot::Tab as usize].into_iter().min_by(|a, b| self.views_ms[*a].total_cmp(&self.views_ms[*b]));
+        if self.in_view[p] {
+            self.frames[p] += 1;
+            self.views_ms[p] = now;
+        }
+        let oldest = [Slot::Cluster as usize, Slot::Tab as usize]
+            .into_iter()
+            .filter(|s| self.in_view[*s])
+            .min_by(|a, b| self.views_ms[*a].total_cmp(&self.views_ms[*b]));
         if let Some(slot) = oldest.filter(|s| now - self.views_ms[*s] >= VIEWS_REFRESH_MS) {
             self.frames[slot] += 1;
             self.views_ms[slot] = now;
         }
+    }
+
+    /// Watches the views' sections as they are made (they are made again
+    /// when the page switches between the sandbox and the lessons).
+    fn watch_views(&mut self, ctx: &Context<Self>) {
+        if self.watch.is_none() {
+            let link = ctx.link().clone();
+            self.watch = views::in_view::Watch::new(move |el, seen| link.send_message(Msg::InView(el.clone(), seen)));
+        }
+        let Some(watch) = &self.watch else { return };
+        for slot in 0..self.view_refs.len() {
+            let el = self.view_refs[slot].cast::<web_sys::Element>();
+            if el != self.watched[slot] {
+                if let Some(old) = &self.watched[slot] {
+                    watch.unwatch(old);
+                }
+                if let Some(new) = &el {
+                    watch.watch(new);
+                }
+                self.watched[slot] = el;
+                self.in_view[slot] = true;
+            }
+        }
+    }
+
+    /// A view came into sight (redraw it now, it may be behind) or left it
+    /// (while playing, it is not redrawn until it is back).
+    fn in_view_changed(&mut self, el: &web_sys::Element, seen: bool) -> bool {
+        let Some(slot) = self.watched.iter().position(|w| w.as_ref() == Some(el)) else { return false };
+        if self.in_view[slot] == seen {
+            return false;
+        }
+        self.in_view[slot] = seen;
+        if seen {
+            self.frames[slot] += 1;
+            self.views_ms[slot] = now_ms();
+        }
+        seen
     }
 
     fn play(&mut self, ctx: &Context<Self>) {
@@ -892,11 +952,11 @@ impl App {
         html! {
             <section class="views" aria-label="Views of the run">
                 <div class="views-top">
-                    <section class="panel view view-cluster" aria-labelledby="cluster-heading">
+                    <section ref={self.view_refs[Slot::Cluster as usize].clone()} class="panel view view-cluster" aria-labelledby="cluster-heading">
                         <h2 id="cluster-heading">{ "Cluster" }<span class="view-hint">{ " · click a node or a link to break it" }</span></h2>
                         <views::cluster::ClusterView ..props_for(Slot::Cluster) />
                     </section>
-                    <section class="panel view view-partitions" aria-labelledby="partitions-heading">
+                    <section ref={self.view_refs[Slot::Partitions as usize].clone()} class="panel view view-partitions" aria-labelledby="partitions-heading">
                         <h2 id="partitions-heading">{ "Partitions" }</h2>
                         <views::partitions::PartitionsView ..props_for(Slot::Partitions) />
                     </section>
@@ -911,7 +971,7 @@ impl App {
                             }
                         }) }
                     </div>
-                    <div class="tab-panel" role="tabpanel">{ tab_body }</div>
+                    <div ref={self.view_refs[Slot::Tab as usize].clone()} class="tab-panel" role="tabpanel">{ tab_body }</div>
                 </section>
             </section>
         }

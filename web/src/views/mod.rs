@@ -6,6 +6,7 @@ pub mod canvas_kit;
 pub mod canvas_size;
 pub mod cluster;
 pub mod event_time;
+pub mod in_view;
 pub mod messages;
 pub mod messages_canvas;
 pub mod metrics;

@@ -8,6 +8,7 @@
 //! membership is a badge in words. Clicking a replica's broker asks the app
 //! for its fault menu.
 
+use super::in_view::use_in_view;
 use super::plot_canvas::use_resize_tick;
 use super::strip_canvas::{MarkerKind, StripCanvas, StripMarker, StripNumber};
 use super::{Poke, ViewProps};
@@ -77,7 +78,7 @@ pub fn view(props: &ViewProps) -> Html {
             { legend() }
             { for shown.into_iter().map(|p| {
                 let key = p.name.clone();
-                html! { <PartitionBlock {key} model={p} on_poke={props.on_poke.clone()} {resized} /> }
+                html! { <PartitionBlock {key} model={p} on_poke={props.on_poke.clone()} {resized} live={props.run.live} /> }
             }) }
         </div>
     }
@@ -89,12 +90,23 @@ struct BlockProps {
     model: Rc<PartitionModel>,
     on_poke: Callback<Poke>,
     resized: u32,
+    /// The run is playing: out of sight, the block keeps what it drew.
+    live: bool,
 }
 
-/// One partition: re-rendered only when what it shows changed.
+/// One partition: re-rendered only when what it shows changed, and while
+/// a run plays only when in sight (`in_view`): a 12-partition cluster is
+/// several screens tall.
 #[function_component(PartitionBlock)]
 fn partition_block(props: &BlockProps) -> Html {
-    partition(&props.model, &props.on_poke, props.resized)
+    let node = use_node_ref();
+    let in_view = use_in_view(node.clone());
+    let shown = use_mut_ref(|| (Rc::clone(&props.model), props.resized));
+    if in_view || !props.live {
+        *shown.borrow_mut() = (Rc::clone(&props.model), props.resized);
+    }
+    let (model, resized) = shown.borrow().clone();
+    partition(&model, &props.on_poke, resized, node)
 }
 
 /// The CSS class of an epoch's colour (Okabe–Ito, cycled).
@@ -145,11 +157,11 @@ fn legend() -> Html {
     }
 }
 
-fn partition(p: &PartitionModel, on_poke: &Callback<Poke>, resized: u32) -> Html {
+fn partition(p: &PartitionModel, on_poke: &Callback<Poke>, resized: u32, node: NodeRef) -> Html {
     let span = (p.end - p.first).max(1);
     let leader = p.leader.clone().unwrap_or_else(|| "none".into());
     html! {
-        <section class="partition" data-tp={p.name.clone()} data-leader={leader.clone()} data-leader-epoch={p.leader_epoch.to_string()}
+        <section ref={node} class="partition" data-tp={p.name.clone()} data-leader={leader.clone()} data-leader-epoch={p.leader_epoch.to_string()}
             data-hw={p.hw.to_string()} aria-label={format!("Partition {}", p.name)}>
             <header class="partition-head">
                 <h3>{ &p.name }</h3>
