@@ -32,6 +32,13 @@ try {
   await page.waitForSelector('#trace-hash');
   await page.click('#toggle-editor'); // the views get the whole width, as in a lecture
   await page.selectOption('#speed', '10');
+  // Warm up first: the browser compiles the WASM quickly, then again,
+  // optimised, in the background during the first seconds; measure the
+  // page as it runs once that is done.
+  await page.click('#play');
+  await page.waitForTimeout(3000);
+  await page.click('#pause');
+  await page.click('#reset');
   for (const tab of [null, ...TABS]) {
     if (tab && (await page.locator(tab).count()) === 0) continue;
     if (tab) await page.click(tab);

@@ -952,9 +952,13 @@ impl App {
         html! {
             <section class="views" aria-label="Views of the run">
                 <div class="views-top">
-                    <section ref={self.view_refs[Slot::Cluster as usize].clone()} class="panel view view-cluster" aria-labelledby="cluster-heading">
+                    <section class="panel view view-cluster" aria-labelledby="cluster-heading">
                         <h2 id="cluster-heading">{ "Cluster" }<span class="view-hint">{ " · click a node or a link to break it" }</span></h2>
-                        <views::cluster::ClusterView ..props_for(Slot::Cluster) />
+                        // Watched for sight, not the section: the grid row makes
+                        // the section as tall as the partitions beside it.
+                        <div ref={self.view_refs[Slot::Cluster as usize].clone()} class="cluster-sight">
+                            <views::cluster::ClusterView ..props_for(Slot::Cluster) />
+                        </div>
                     </section>
                     <section ref={self.view_refs[Slot::Partitions as usize].clone()} class="panel view view-partitions" aria-labelledby="partitions-heading">
                         <h2 id="partitions-heading">{ "Partitions" }</h2>

@@ -12,6 +12,13 @@ use streamlab_core::views::trace_table::{trace_rows, KindIndex, Page, TraceFilte
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+/// Rows shown while following a playing run: about what the box shows.
+/// At 10× a large cluster writes thousands of records between two redraws,
+/// so every row is new each time, and each row costs layout and text
+/// shaping (a page of 100 rows held the page near 30 frames per second,
+/// docs/performance.md). Paused, the whole page of rows is back.
+const LIVE_FOLLOW_ROWS: usize = 30;
+
 #[function_component(TraceTableView)]
 pub fn view(props: &ViewProps) -> Html {
     let node = use_state(String::new);
@@ -37,7 +44,8 @@ pub fn view(props: &ViewProps) -> Html {
             *k = (props.run.run, KindIndex::default());
         }
         k.1.update(&world);
-        let want = page.unwrap_or(Page::Follow { rows: DEFAULT_PAGE_ROWS });
+        let follow_rows = if props.run.live { LIVE_FOLLOW_ROWS } else { DEFAULT_PAGE_ROWS };
+        let want = page.unwrap_or(Page::Follow { rows: follow_rows });
         let mut names = world.sim.node_names();
         names.push("world".into());
         (trace_rows(&world, &filter, want), names, k.1.kinds())
@@ -142,26 +150,32 @@ pub fn view(props: &ViewProps) -> Html {
                     <button id="trace-newer" disabled={model.newer_page.is_none()} onclick={go(model.newer_page)}>{ format!("Newer ({}) ▶", model.newer) }</button>
                 </span>
             </div>
-            <div class="trace-scroll">
-                <table class="trace-table" id="trace-table">
-                    <thead>
-                        <tr>
-                            <th scope="col" class="trace-i">{ "#" }</th>
-                            <th scope="col" class="trace-t">{ "time" }</th>
-                            <th scope="col">{ "node" }</th>
-                            <th scope="col">{ "kind" }</th>
-                            <th scope="col">{ "what happened" }</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        { for model.rows.iter().map(|r| row(r, &on_poke)) }
-                    </tbody>
-                </table>
-                if model.rows.is_empty() {
-                    <p class="empty trace-empty">
-                        { if model.matched.exact { "No record matches these filters." } else { "No match among the newest records searched; use “Older” to search further back." } }
-                    </p>
-                }
+            // Following, the box starts scrolled to its end (the newest).
+            <div class={classes!("trace-scroll", following.then_some("trace-following"))}>
+                <div class="trace-inner">
+                    <table class="trace-table" id="trace-table">
+                        <colgroup>
+                            <col class="trace-col-i" /><col class="trace-col-t" /><col class="trace-col-node" /><col class="trace-col-kind" /><col />
+                        </colgroup>
+                        <thead>
+                            <tr>
+                                <th scope="col" class="trace-i">{ "#" }</th>
+                                <th scope="col" class="trace-t">{ "time" }</th>
+                                <th scope="col">{ "node" }</th>
+                                <th scope="col">{ "kind" }</th>
+                                <th scope="col">{ "what happened" }</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            { for model.rows.iter().map(|r| row(r, &on_poke)) }
+                        </tbody>
+                    </table>
+                    if model.rows.is_empty() {
+                        <p class="empty trace-empty">
+                            { if model.matched.exact { "No record matches these filters." } else { "No match among the newest records searched; use “Older” to search further back." } }
+                        </p>
+                    }
+                </div>
             </div>
         </div>
     }
