@@ -37,6 +37,8 @@ pub fn view(props: &ViewProps) -> Html {
     let fold = use_mut_ref(OutputsFold::new);
     let memo = use_mut_ref(CheckersMemo::new);
     let last_check = use_mut_ref(|| f64::NEG_INFINITY);
+    // What the last checker pass took (ms).
+    let check_cost = use_mut_ref(|| 0.0f64);
     let timer = use_mut_ref(|| None::<Timeout>);
     let force = use_force_update();
     let job_filter = use_state(String::new);
@@ -48,14 +50,19 @@ pub fn view(props: &ViewProps) -> Html {
     let world = props.run.world();
     let run = props.run.run;
     fold.borrow_mut().advance(&world, run);
+    // A pass over the whole trace that costs more than a frame's budget
+    // waits for the pause while the run plays, as the Summary's does: done
+    // every half second it dropped frames (docs/performance.md).
+    let deferred = props.run.live && *check_cost.borrow() > crate::SUMMARY_BUDGET_MS && memo.borrow().latest(run).is_some();
     {
         let mut memo = memo.borrow_mut();
-        if !memo.is_current(&world, run) {
+        if !memo.is_current(&world, run) && !deferred {
             let now = now_ms();
             let waited = now - *last_check.borrow();
             if world.sim.is_finished() || memo.latest(run).is_none() || waited >= CHECK_EVERY_MS {
                 memo.get(&world, run);
                 *last_check.borrow_mut() = now_ms();
+                *check_cost.borrow_mut() = *last_check.borrow() - now;
                 *timer.borrow_mut() = None;
             } else if timer.borrow().is_none() {
                 // Come back when the wait is over, in case the run stops
@@ -138,7 +145,7 @@ pub fn view(props: &ViewProps) -> Html {
             </section>
             <section id="checkers" aria-labelledby="checkers-heading">
                 <h3 id="checkers-heading">{ "Checkers" }</h3>
-                { checkers_section(checks, &expanded, &seek) }
+                { checkers_section(checks, deferred, &expanded, &seek) }
             </section>
         </div>
     }
@@ -354,7 +361,12 @@ fn output_row(job: usize, rix: usize, r: &OutputRow, j: &JobOutputs, checks: Opt
 }
 
 /// The hits grouped by checker, then the expectations.
-fn checkers_section(checks: Option<&CheckersModel>, expanded: &UseStateHandle<BTreeSet<String>>, seek: &dyn Fn(u64) -> Callback<MouseEvent>) -> Html {
+fn checkers_section(
+    checks: Option<&CheckersModel>,
+    deferred: bool,
+    expanded: &UseStateHandle<BTreeSet<String>>,
+    seek: &dyn Fn(u64) -> Callback<MouseEvent>,
+) -> Html {
     let Some(c) = checks else {
         return html! { <p class="muted">{ "Checking…" }</p> };
     };
@@ -362,9 +374,10 @@ fn checkers_section(checks: Option<&CheckersModel>, expanded: &UseStateHandle<BT
         format!("Checked the whole run ({} trace records).", c.trace_len)
     } else {
         format!(
-            "Checked up to {} ({} trace records); checked again as the run goes on. Some checkers only judge at the end of the run.",
+            "Checked up to {} ({} trace records); checked again {}. Some checkers only judge at the end of the run.",
             fmt_time(c.at),
-            c.trace_len
+            c.trace_len,
+            if deferred { "when the run is paused (a check of the whole trace would slow the playing down)" } else { "as the run goes on" }
         )
     };
     html! {
