@@ -240,3 +240,31 @@ test('the messages diagram names the arrow under the pointer and jumps to it', a
     await context.close();
   }
 });
+
+// While a run plays, views out of sight are not redrawn (views/in_view.rs);
+// one scrolled back into sight must be current again, not left as it was.
+test('a view scrolled back into sight while playing shows the run as it is now', async () => {
+  const { page, context, problems } = await openApp(browser, server.url, {
+    fragment: `#scenario=${encodeURIComponent('perf/five-brokers-twelve-partitions.toml')}&seed=1`, width: 1440, height: 900,
+  });
+  try {
+    await page.waitForSelector('#trace-hash');
+    await page.selectOption('#speed', '10');
+    const hw = () => page.getAttribute('section.partition[data-tp="events-0"]', 'data-hw').then(Number);
+    const scrollTo = (sel) => page.evaluate((sel) => {
+      const bar = document.querySelector('.player-bar').getBoundingClientRect().height;
+      window.scrollTo(0, sel ? document.querySelector(sel).getBoundingClientRect().top + window.scrollY - bar : 0);
+    }, sel);
+    await page.click('#play');
+    await scrollTo('.view-tabs');
+    await page.waitForTimeout(800);
+    const away = await hw();
+    await scrollTo(null);
+    // Back in sight, the block follows the run again.
+    await page.waitForFunction((away) => Number(document.querySelector('section.partition[data-tp="events-0"]').dataset.hw) > away + 5, away, { timeout: 5_000 });
+    await page.click('#pause');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
