@@ -196,6 +196,10 @@ pub struct App {
     speed: Speed,
     ticker: Option<frame::AnimationFrame>,
     last_tick_ms: f64,
+    /// Playing at a speed factor: the simulated time the run should have
+    /// reached. A tick that runs out of its budget leaves the rest to the
+    /// next ones (see `tick`).
+    sim_owed_to: u64,
     show_report: bool,
     pending: Option<Timeout>,
     textarea_ref: NodeRef,
@@ -272,6 +276,7 @@ impl Component for App {
             speed: Speed::Factor(1.0),
             ticker: None,
             last_tick_ms: 0.0,
+            sim_owed_to: 0,
             show_report: false,
             pending: None,
             textarea_ref: NodeRef::default(),
@@ -526,6 +531,15 @@ impl Component for App {
 /// (docs/performance.md), and 20 redraws a second is smooth enough for
 /// reading a log grow. Paused, stepped or scrubbed, the views redraw at once.
 const VIEWS_REFRESH_MS: f64 = 50.0;
+
+/// Playing at a speed factor, the wall time a frame may spend simulating
+/// (a 60 fps frame is 16.7 ms, and the views and the browser need the
+/// rest), the wall time the run may fall behind before it gives up on
+/// catching up (slower than asked, on a machine too slow for the speed),
+/// and the wall time of simulation between two looks at the clock.
+const SIM_BUDGET_MS: f64 = 7.0;
+const SIM_OWED_MAX_MS: f64 = 250.0;
+const SIM_SLICE_MS: f64 = 1.0;
 
 /// The views that redraw in turn while playing.
 #[derive(Clone, Copy)]
@@ -800,6 +814,7 @@ impl App {
         self.playing = true;
         self.menu = None;
         self.last_tick_ms = now_ms();
+        self.sim_owed_to = self.player.as_ref().map_or(0, |p| p.borrow().now());
         self.schedule_tick(ctx);
     }
 
@@ -826,9 +841,23 @@ impl App {
             let mut player = player.borrow_mut();
             match self.speed {
                 Speed::Factor(factor) => {
-                    let advance_us = (elapsed_ms * 1000.0 * factor).round().max(1.0) as u64;
-                    let target = player.now().saturating_add(advance_us).min(player.end_time());
-                    player.advance_to(target);
+                    // What this frame adds to what earlier frames could not
+                    // fit, at most `SIM_OWED_MAX_MS` of wall time behind.
+                    let us = |ms: f64| (ms * 1000.0 * factor).round().max(1.0) as u64;
+                    let owed = self.sim_owed_to.max(player.now()).saturating_add(us(elapsed_ms));
+                    self.sim_owed_to = owed.min(player.now().saturating_add(us(SIM_OWED_MAX_MS))).min(player.end_time());
+                    // In slices, until done or out of budget: a burst of
+                    // events then spreads over a few frames instead of
+                    // making one frame long (and the next one longer).
+                    let deadline = now + SIM_BUDGET_MS;
+                    let slice = us(SIM_SLICE_MS);
+                    while player.now() < self.sim_owed_to {
+                        let to = player.now().saturating_add(slice).min(self.sim_owed_to);
+                        player.advance_to(to);
+                        if now_ms() >= deadline {
+                            break;
+                        }
+                    }
                 }
                 Speed::Max => {
                     // As many events as fit in most of a frame.

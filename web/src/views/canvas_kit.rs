@@ -61,6 +61,17 @@ pub fn device_pixel_ratio() -> f64 {
 /// device pixel ratio, and returns its context cleared and scaled so that
 /// drawing is in CSS pixels (None if it has no size or no context).
 pub fn prepare(canvas: &HtmlCanvasElement, (cw, ch): (i32, i32)) -> Option<(CanvasRenderingContext2d, f64)> {
+    let dpr = size_backing_store(canvas, (cw, ch))?;
+    let ctx = canvas.get_context("2d").ok().flatten()?.dyn_into::<CanvasRenderingContext2d>().ok()?;
+    ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).ok();
+    ctx.clear_rect(0.0, 0.0, cw as f64, ch as f64);
+    Some((ctx, dpr))
+}
+
+/// Sizes the canvas's backing store to its CSS size × the device pixel
+/// ratio (only if that changed: setting a size clears the canvas); returns
+/// the ratio, or None if the canvas has no size.
+pub fn size_backing_store(canvas: &HtmlCanvasElement, (cw, ch): (i32, i32)) -> Option<f64> {
     if cw <= 0 || ch <= 0 {
         return None;
     }
@@ -72,10 +83,7 @@ pub fn prepare(canvas: &HtmlCanvasElement, (cw, ch): (i32, i32)) -> Option<(Canv
     if canvas.height() != h {
         canvas.set_height(h);
     }
-    let ctx = canvas.get_context("2d").ok().flatten()?.dyn_into::<CanvasRenderingContext2d>().ok()?;
-    ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).ok();
-    ctx.clear_rect(0.0, 0.0, cw as f64, ch as f64);
-    Some((ctx, dpr))
+    Some(dpr)
 }
 
 /// Sets the line dash (`&[]`: solid).

@@ -266,18 +266,7 @@ pub fn text_width(area: &Area, s: &str, style: &TextStyle<'static>) -> i32 {
 /// Sizes the canvas's backing store to its CSS box × devicePixelRatio;
 /// returns the drawing area and the ratio (None if it has no size yet).
 pub fn prepare(canvas: &HtmlCanvasElement) -> Option<(Area, f64)> {
-    let dpr = web_sys::window().map(|w| w.device_pixel_ratio()).filter(|d| *d > 0.0).unwrap_or(1.0);
-    let (cw, ch) = super::canvas_size::css_size(canvas);
-    if cw <= 0 || ch <= 0 {
-        return None;
-    }
-    let (w, h) = ((cw as f64 * dpr).round() as u32, (ch as f64 * dpr).round() as u32);
-    if canvas.width() != w {
-        canvas.set_width(w);
-    }
-    if canvas.height() != h {
-        canvas.set_height(h);
-    }
+    let dpr = super::canvas_kit::size_backing_store(canvas, super::canvas_size::css_size(canvas))?;
     let backend = CanvasBackend::with_canvas_object(canvas.clone())?;
     let area = backend.into_drawing_area();
     let _ = area.fill(&WHITE);
