@@ -106,7 +106,10 @@ fn partition_block(props: &BlockProps) -> Html {
         *shown.borrow_mut() = (Rc::clone(&props.model), props.resized);
     }
     let (model, resized) = shown.borrow().clone();
-    partition(&model, &props.on_poke, resized, node)
+    // Out of sight while playing, its canvases are not painted either (see
+    // partitions.css): each is a layer the browser sorts on every frame.
+    let away = props.live && !in_view;
+    partition(&model, &props.on_poke, resized, node, away)
 }
 
 /// The CSS class of an epoch's colour (Okabe–Ito, cycled).
@@ -157,11 +160,11 @@ fn legend() -> Html {
     }
 }
 
-fn partition(p: &PartitionModel, on_poke: &Callback<Poke>, resized: u32, node: NodeRef) -> Html {
+fn partition(p: &PartitionModel, on_poke: &Callback<Poke>, resized: u32, node: NodeRef, away: bool) -> Html {
     let span = (p.end - p.first).max(1);
     let leader = p.leader.clone().unwrap_or_else(|| "none".into());
     html! {
-        <section ref={node} class="partition" data-tp={p.name.clone()} data-leader={leader.clone()} data-leader-epoch={p.leader_epoch.to_string()}
+        <section ref={node} class={classes!("partition", away.then_some("partition-away"))} data-tp={p.name.clone()} data-leader={leader.clone()} data-leader-epoch={p.leader_epoch.to_string()}
             data-hw={p.hw.to_string()} aria-label={format!("Partition {}", p.name)}>
             <header class="partition-head">
                 <h3>{ &p.name }</h3>
