@@ -534,10 +534,11 @@ const VIEWS_REFRESH_MS: f64 = 50.0;
 
 /// Playing at a speed factor, the wall time a frame may spend simulating
 /// (a 60 fps frame is 16.7 ms, and the views and the browser need the
-/// rest), the wall time the run may fall behind before it gives up on
+/// rest; less in a frame where the cluster or the tab redraws), the wall time the run may fall behind before it gives up on
 /// catching up (slower than asked, on a machine too slow for the speed),
 /// and the wall time of simulation between two looks at the clock.
 const SIM_BUDGET_MS: f64 = 7.0;
+const SIM_BUDGET_REDRAW_MS: f64 = 4.0;
 const SIM_OWED_MAX_MS: f64 = 250.0;
 const SIM_SLICE_MS: f64 = 1.0;
 
@@ -759,14 +760,21 @@ impl App {
             self.frames[p] += 1;
             self.views_ms[p] = now;
         }
-        let oldest = [Slot::Cluster as usize, Slot::Tab as usize]
-            .into_iter()
-            .filter(|s| self.in_view[*s])
-            .min_by(|a, b| self.views_ms[*a].total_cmp(&self.views_ms[*b]));
-        if let Some(slot) = oldest.filter(|s| now - self.views_ms[*s] >= VIEWS_REFRESH_MS) {
+        if let Some(slot) = self.view_due(now) {
             self.frames[slot] += 1;
             self.views_ms[slot] = now;
         }
+    }
+
+    /// While playing, the view (cluster or tab) whose turn it is to redraw
+    /// at `now`, if any: of those in sight, the one that has waited
+    /// longest, once it has waited `VIEWS_REFRESH_MS`.
+    fn view_due(&self, now: f64) -> Option<usize> {
+        [Slot::Cluster as usize, Slot::Tab as usize]
+            .into_iter()
+            .filter(|s| self.in_view[*s])
+            .min_by(|a, b| self.views_ms[*a].total_cmp(&self.views_ms[*b]))
+            .filter(|s| now - self.views_ms[*s] >= VIEWS_REFRESH_MS)
     }
 
     /// Watches the views' sections as they are made (they are made again
@@ -849,7 +857,9 @@ impl App {
                     // In slices, until done or out of budget: a burst of
                     // events then spreads over a few frames instead of
                     // making one frame long (and the next one longer).
-                    let deadline = now + SIM_BUDGET_MS;
+                    // Less when the cluster or the tab redraws this frame.
+                    let budget = if self.view_due(now).is_some() { SIM_BUDGET_REDRAW_MS } else { SIM_BUDGET_MS };
+                    let deadline = now + budget;
                     let slice = us(SIM_SLICE_MS);
                     while player.now() < self.sim_owed_to {
                         let to = player.now().saturating_add(slice).min(self.sim_owed_to);
