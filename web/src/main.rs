@@ -532,11 +532,12 @@ impl Component for App {
 /// reading a log grow. Paused, stepped or scrubbed, the views redraw at once.
 const VIEWS_REFRESH_MS: f64 = 50.0;
 
-/// Playing at a speed factor, the wall time a frame may spend simulating
+/// Playing at a speed factor: the wall time a frame may spend simulating
 /// (a 60 fps frame is 16.7 ms, and the views and the browser need the
-/// rest; less in a frame where the cluster or the tab redraws), the wall time the run may fall behind before it gives up on
-/// catching up (slower than asked, on a machine too slow for the speed),
-/// and the wall time of simulation between two looks at the clock.
+/// rest), less in a frame where the cluster or the tab redraws; the wall
+/// time the run may fall behind before it stops catching up (it then runs
+/// slower than asked, on a machine too slow for the speed); and the wall
+/// time of simulation between two looks at the clock.
 const SIM_BUDGET_MS: f64 = 7.0;
 const SIM_BUDGET_REDRAW_MS: f64 = 4.0;
 const SIM_OWED_MAX_MS: f64 = 250.0;
