@@ -539,7 +539,7 @@ const VIEWS_REFRESH_MS: f64 = 50.0;
 /// slower than asked, on a machine too slow for the speed); and the wall
 /// time of simulation between two looks at the clock.
 const SIM_BUDGET_MS: f64 = 7.0;
-const SIM_BUDGET_REDRAW_MS: f64 = 4.0;
+const SIM_BUDGET_REDRAW_MS: f64 = 2.0;
 const SIM_OWED_MAX_MS: f64 = 250.0;
 const SIM_SLICE_MS: f64 = 1.0;
 
