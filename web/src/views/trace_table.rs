@@ -12,12 +12,20 @@ use streamlab_core::views::trace_table::{trace_rows, KindIndex, Page, TraceFilte
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-/// Rows shown while following a playing run: about what the box shows.
-/// At 10× a large cluster writes thousands of records between two redraws,
-/// so every row is new each time, and each row costs layout and text
-/// shaping (a page of 100 rows held the page near 30 frames per second,
-/// docs/performance.md). Paused, the whole page of rows is back.
-const LIVE_FOLLOW_ROWS: usize = 30;
+/// Rows shown while following a playing run: as many as the box shows
+/// (trace-table.css: 62% of the window's height, rows about 27 px), and
+/// two more. At 10× a large cluster writes thousands of records between
+/// two redraws, so every row is new each time, and each row costs layout
+/// and text shaping (a page of 100 rows held the page near 30 frames per
+/// second, docs/performance.md). Paused, the whole page of rows is back.
+fn live_follow_rows() -> usize {
+    let height = web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).unwrap_or(900.0);
+    live_rows_for(height)
+}
+
+fn live_rows_for(window_height: f64) -> usize {
+    ((window_height * 0.62 / 27.0).ceil() as usize + 2).clamp(10, DEFAULT_PAGE_ROWS)
+}
 
 #[function_component(TraceTableView)]
 pub fn view(props: &ViewProps) -> Html {
@@ -44,7 +52,7 @@ pub fn view(props: &ViewProps) -> Html {
             *k = (props.run.run, KindIndex::default());
         }
         k.1.update(&world);
-        let follow_rows = if props.run.live { LIVE_FOLLOW_ROWS } else { DEFAULT_PAGE_ROWS };
+        let follow_rows = if props.run.live { live_follow_rows() } else { DEFAULT_PAGE_ROWS };
         let want = page.unwrap_or(Page::Follow { rows: follow_rows });
         let mut names = world.sim.node_names();
         names.push("world".into());
@@ -202,5 +210,17 @@ fn row(r: &TraceRow, on_poke: &Callback<Poke>) -> Html {
             </td>
             <td class="trace-summary">{ r.summary.clone() }</td>
         </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_playing_run_shows_the_rows_that_fit() {
+        assert_eq!(live_rows_for(900.0), 23, "558 px of box: 21 rows and two more");
+        assert_eq!(live_rows_for(100.0), 10);
+        assert_eq!(live_rows_for(10_000.0), DEFAULT_PAGE_ROWS);
     }
 }
