@@ -649,7 +649,10 @@ pub fn poke(m: &MessagesModel, t: Target) -> Option<Poke> {
 /// Paints the scene; what `hover` picks is drawn thicker.
 fn paint(ctx: &CanvasRenderingContext2d, scene: &Scene, p: &Palette, hover: Option<Target>) {
     // The dash in effect: setting one is a call into JS with a new array.
+    // `restore()` brings back the dash in effect at the matching `save()`,
+    // so the saved ones are kept too.
     let mut dash_now: &[f64] = &[];
+    let mut dash_saved: Vec<&[f64]> = Vec::new();
     let dash = |ctx: &CanvasRenderingContext2d, now: &mut &[f64], d: &'static [f64]| {
         if d != *now {
             set_dash(ctx, d);
@@ -699,6 +702,7 @@ fn paint(ctx: &CanvasRenderingContext2d, scene: &Scene, p: &Palette, hover: Opti
                 if let Some(ink) = hatch {
                     // Diagonal lines 6 px apart, like the legend's pattern.
                     ctx.save();
+                    let before = dash_now;
                     ctx.clip();
                     dash(ctx, &mut dash_now, &[]);
                     ctx.set_stroke_style_str(p.of(*ink));
@@ -713,8 +717,7 @@ fn paint(ctx: &CanvasRenderingContext2d, scene: &Scene, p: &Palette, hover: Opti
                     }
                     ctx.stroke();
                     ctx.restore();
-                    // restore() brings back the dash of the save: solid.
-                    dash_now = &[];
+                    dash_now = before;
                     ctx.begin_path();
                     ctx.rect(*x, *y, *w, *h);
                 }
@@ -757,13 +760,14 @@ fn paint(ctx: &CanvasRenderingContext2d, scene: &Scene, p: &Palette, hover: Opti
             }
             Shape::ClipPlot { x, w } => {
                 ctx.save();
+                dash_saved.push(dash_now);
                 ctx.begin_path();
                 ctx.rect(*x, TOP, *w, PLOT_H);
                 ctx.clip();
             }
             Shape::Unclip => {
                 ctx.restore();
-                dash_now = &[];
+                dash_now = dash_saved.pop().unwrap_or(&[]);
             }
         }
     }
