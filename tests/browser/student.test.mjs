@@ -157,15 +157,21 @@ const TABS = [
   ['trace', '#tab-trace'],
 ];
 
-test('every view draws something, and is photographed', async (t) => {
-  const { page, context, problems } = await openApp(browser, server.url, {
+/** Opens VIEWS_SCENARIO run to its end, then scrubbed to its middle (plots
+ *  have points on both sides of the cursor). */
+async function openViewsScenarioAtMiddle() {
+  const opened = await openApp(browser, server.url, {
     fragment: `#scenario=${encodeURIComponent(VIEWS_SCENARIO)}&seed=1&run=1`, width: 1440,
   });
+  await opened.page.waitForSelector('#trace-hash[data-finished="true"]', { timeout: 120_000 });
+  const end = await runState(opened.page);
+  await scrubTo(opened.page, Math.floor(end.us / 2 / 1000) * 1000);
+  return opened;
+}
+
+test('every view draws something, and is photographed', async (t) => {
+  const { page, context, problems } = await openViewsScenarioAtMiddle();
   try {
-    await page.waitForSelector('#trace-hash[data-finished="true"]', { timeout: 120_000 });
-    const end = await runState(page);
-    // The middle of the run: plots have points on both sides of the cursor.
-    await scrubTo(page, Math.floor(end.us / 2 / 1000) * 1000);
     for (const [name, tab] of TABS) {
       await page.click(tab);
       await page.waitForSelector(`${tab}[aria-selected="true"]`);
@@ -195,13 +201,8 @@ test('every view draws something, and is photographed', async (t) => {
 // pointer (the canvas's title), clicking it jumps to its delivery, and
 // clicking a lane's header opens that node's fault menu.
 test('the messages diagram names the arrow under the pointer and jumps to it', async () => {
-  const { page, context, problems } = await openApp(browser, server.url, {
-    fragment: `#scenario=${encodeURIComponent(VIEWS_SCENARIO)}&seed=1&run=1`, width: 1440,
-  });
+  const { page, context, problems } = await openViewsScenarioAtMiddle();
   try {
-    await page.waitForSelector('#trace-hash[data-finished="true"]', { timeout: 120_000 });
-    const end = await runState(page);
-    await scrubTo(page, Math.floor(end.us / 2 / 1000) * 1000);
     await page.click('#tab-messages');
     const canvas = page.locator('#msg-canvas');
     await canvas.waitFor();
