@@ -10,8 +10,6 @@
 //! comes into sight (a margin makes that happen just before), and paused,
 //! stepped or scrubbed, everything redraws as before.
 
-use std::cell::RefCell;
-use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit};
@@ -70,13 +68,8 @@ pub fn use_in_view(node: NodeRef) -> bool {
     {
         let in_view = in_view.clone();
         use_effect_with(node, move |node| {
-            let last = Rc::new(RefCell::new(true));
-            let watch = Watch::new(move |_, seen| {
-                if *last.borrow() != seen {
-                    *last.borrow_mut() = seen;
-                    in_view.set(seen);
-                }
-            });
+            // `use_state_eq`: an answer equal to the last re-renders nothing.
+            let watch = Watch::new(move |_, seen| in_view.set(seen));
             if let (Some(w), Some(el)) = (&watch, node.cast::<Element>()) {
                 w.watch(&el);
             }
